@@ -1,0 +1,164 @@
+"""Command line: ``akgraph build``. Thin: it parses arguments and calls the library."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from akgraph import resources
+from akgraph.graph import Build, build, format_for, serialize
+from akgraph.problems import Severity
+from akgraph.source.reader import SourceError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``akgraph`` console script."""
+    parser = argparse.ArgumentParser(
+        prog="akgraph", description="The Algoritmekader as linked data."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    build_cmd = commands.add_parser(
+        "build",
+        help="convert a checkout of the Algoritmekader to RDF",
+        description="Convert a checkout of the Algoritmekader (a folder with docs/) to RDF. "
+        "Exit status: 0 converted (possibly with warnings), 1 a file could not be converted "
+        "(or, with --strict, any warning), 2 the source cannot be read or bad arguments.",
+    )
+    build_cmd.add_argument(
+        "source", nargs="?", help="checkout root (default: the bundled sample in content/)"
+    )
+    build_cmd.add_argument(
+        "-o",
+        "--output",
+        help="write the graph here; format from the extension "
+        "(.ttl .nt .jsonld .rdf .trig .nq); '-' writes Turtle to standard output",
+    )
+    build_cmd.add_argument("--strict", action="store_true", help="treat warnings as failures")
+    build_cmd.add_argument("-v", "--verbose", action="store_true", help="also list info notes")
+    validate_cmd = commands.add_parser(
+        "validate",
+        help="check a checkout or a graph file against the SHACL shapes",
+        description="Build a checkout (or read a graph file from akgraph build) and validate "
+        "it with the SHACL shapes in shapes/. Exit status: 0 conforms at the chosen severity, "
+        "1 it does not, 2 usage or input error.",
+    )
+    validate_cmd.add_argument(
+        "source", nargs="?", help="checkout root or graph file (default: the bundled sample)"
+    )
+    validate_cmd.add_argument(
+        "--format", choices=["text", "ttl", "json"], default="text",
+        help="text: readable report by file; ttl/json: the SHACL validation report itself",
+    )
+    validate_cmd.add_argument(
+        "--severity", choices=["violation", "warning", "info"], default="violation",
+        help="lowest severity that makes the run fail (default: violation)",
+    )
+    validate_cmd.add_argument(
+        "--shapes", action="append", default=[], metavar="FILE",
+        help="extra SHACL shapes (Turtle), e.g. the NL-SBB SKOS profile; may be repeated",
+    )
+    args = parser.parse_args(argv)
+    return _build(args) if args.command == "build" else _validate(args)
+
+
+def _build(args: argparse.Namespace) -> int:
+    source = Path(args.source) if args.source else resources.data_dir("content")
+    to_stdout = args.output == "-"
+    try:
+        fmt = "turtle" if to_stdout or not args.output else format_for(args.output)
+        built = build(source)
+    except (SourceError, ValueError) as exc:
+        print(f"akgraph: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    report = sys.stderr if to_stdout else sys.stdout
+    print(summary(built, source, verbose=args.verbose), file=report)
+    if args.output:
+        data = serialize(built, fmt)
+        if to_stdout:
+            sys.stdout.buffer.write(data)
+        else:
+            Path(args.output).write_bytes(data)
+            print(f"written: {args.output} ({fmt}, {len(data)} bytes)", file=report)
+    failing = Severity.WARNING if args.strict else Severity.ERROR
+    return EXIT_PROBLEMS if any(p.severity >= failing for p in built.problems) else EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from rdflib import Graph
+
+    from akgraph.graph import load
+    from akgraph.validate import Level, validate
+
+    source = Path(args.source) if args.source else resources.data_dir("content")
+    try:
+        if source.is_file():
+            data = Graph()
+            for graph in load(source).graphs():
+                data += graph
+        else:
+            data = build(source).union()
+        extra = Graph()
+        for path in args.shapes:
+            extra.parse(path, format="turtle")
+    except (SourceError, ValueError, OSError) as exc:
+        print(f"akgraph: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # a parser's error on a malformed graph or shapes file
+        print(f"akgraph: error: cannot read input: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    report = validate(data, extra if args.shapes else None)
+    level = Level[args.severity.upper()]
+    if args.format == "ttl":
+        sys.stdout.write(report.graph.serialize(format="turtle"))
+    elif args.format == "json":
+        sys.stdout.write(report.graph.serialize(format="json-ld", indent=2))
+    else:
+        print(validation_text(report))
+    return EXIT_OK if report.conforms(level) else EXIT_PROBLEMS
+
+
+def validation_text(report) -> str:
+    """The findings grouped by source file, with counts per severity at the end."""
+    lines = []
+    for path, findings in report.by_file().items():
+        lines.append(path)
+        for f in findings:
+            field = f" [{f.field}" + (f" = {f.value!r}]" if f.value else "]") if f.field else ""
+            lines.append(f"  {f.level}: {f.focus}{field}")
+            lines.append(f"    nl: {f.message_nl}")
+            lines.append(f"    en: {f.message_en}")
+    counts = report.counts()
+    lines.append(", ".join(f"{n} {level}" for level, n in counts.items()))
+    return "\n".join(lines)
+
+
+def summary(built: Build, source: Path, verbose: bool = False) -> str:
+    """A readable account of a build: counts, unresolved references, skipped files, problems."""
+    release = built.checkout.release
+    lines = [
+        f"akgraph build {source}: release {release.tag}"
+        + (f" (commit {release.commit[:12]}, {release.date})" if release.commit else "")
+    ]
+    lines.append("  " + ", ".join(f"{name} {n}" for name, n in built.counts().items()))
+    lines.append(f"  triples: {len(built.data)} data, {len(built.vocabularies)} vocabularies")
+    lines.append(f"  unresolved references: {len(built.unresolved)}")
+    lines += [f"    {path} [{field} = {value!r}]" for path, field, value in built.unresolved]
+    skipped = built.skipped()
+    lines.append(f"  files skipped: {len(skipped)}")
+    lines += [f"    {p.path}: {p.message}" for p in skipped]
+    by_severity = {s: [p for p in built.problems if p.severity is s] for s in Severity}
+    lines.append(
+        "  problems: "
+        + ", ".join(f"{len(by_severity[s])} {s}" for s in sorted(Severity, reverse=True))
+    )
+    shown = [p for p in built.problems if verbose or p.severity >= Severity.WARNING]
+    lines += [f"    {p}" for p in shown if p.code != "unresolved-reference" and p not in skipped]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

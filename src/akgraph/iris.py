@@ -1,0 +1,116 @@
+"""The one place that mints and parses akgraph identifiers.
+
+Scheme (all under ``urn:nl:ak:``):
+
+* items keep the URN of their ``id`` field (``urn:nl:ak:mtr:org-02``); instruments, which have
+  no id, and items whose id is missing, malformed or taken get ``urn:nl:ak:<code>:<slug>``
+  (``urn:nl:ak:hlp:iama``), marked ``ak:identifierMinted true`` in the graph;
+* a value of a controlled list is ``urn:nl:ak:<list>:<value>`` and the list itself
+  ``urn:nl:ak:<list>``, with ``<list>`` the frontmatter key (``urn:nl:ak:rollen:jurist``);
+* audit criteria are ``urn:nl:ak:adr:<code>`` and ``urn:nl:ak:ark:<code>``;
+* glossary terms are ``urn:nl:ak:begrip:<slug of the term>``;
+* a release is ``urn:nl:ak:release:<tag>``;
+* a reference that matched nothing is ``urn:nl:ak:ref:<field>:<value>``.
+
+Characters outside the URN syntax (RFC 8141) are percent-encoded; :func:`parse` decodes them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import quote, unquote
+
+from rdflib import Namespace, URIRef
+
+AK = Namespace("https://w3id.org/algoritmekader/def#")
+ONTOLOGY = URIRef("https://w3id.org/algoritmekader/def")
+VOCABULARY_GRAPH = URIRef("urn:nl:ak:graph:vocabularies")
+PREFIX = "urn:nl:ak:"
+DEFAULT_SITE = "https://minbzk.github.io/Algoritmekader/"
+
+#: Type codes of items in the URN, by item kind.
+ITEM_CODES = {"measure": "mtr", "requirement": "ver", "instrument": "hlp"}
+
+# RFC 8141 NSS characters besides ALPHA / DIGIT (pchar without "%", plus "/").
+_SAFE = "-._~!$&'()*+,;=:@/"
+_WELL_FORMED = re.compile(r"^urn:nl:ak:[a-z][a-z0-9-]*:[A-Za-z0-9._~!$&'()*+,;=:@/%-]+$")
+
+
+def _nss(value: str) -> str:
+    return quote(value, safe=_SAFE)
+
+
+def item(kind: str, local: str) -> URIRef:
+    """Minted IRI of an item of ``kind`` (measure, requirement, instrument) named ``local``."""
+    return URIRef(f"{PREFIX}{ITEM_CODES[kind]}:{_nss(local)}")
+
+
+def scheme(list_name: str) -> URIRef:
+    """IRI of the concept scheme of a controlled list (``levenscyclus``, ``adr``, ...)."""
+    return URIRef(f"{PREFIX}{_nss(list_name)}")
+
+
+def concept(list_name: str, value: str) -> URIRef:
+    """IRI of ``value`` in the controlled list ``list_name``."""
+    return URIRef(f"{PREFIX}{_nss(list_name)}:{_nss(value)}")
+
+
+def glossary_term(term: str) -> URIRef:
+    """IRI of a glossary term, from an ASCII slug of the term."""
+    return concept("begrip", slugify(term))
+
+
+def release(tag: str) -> URIRef:
+    """IRI of a release of the framework."""
+    return URIRef(f"{PREFIX}release:{_nss(tag)}")
+
+
+def unresolved(field: str, value: str) -> URIRef:
+    """IRI of a reference from ``field`` that matched no item."""
+    return URIRef(f"{PREFIX}ref:{_nss(field)}:{_nss(value)}")
+
+
+def is_well_formed(identifier: str) -> bool:
+    """Whether ``identifier`` is a syntactically valid ``urn:nl:ak:`` URN."""
+    return bool(_WELL_FORMED.match(identifier))
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII slug: accents dropped, runs of other characters turned into ``-``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "leeg"
+
+
+def official_page(site: str, doc_path: str) -> URIRef:
+    """URL of the page MkDocs builds from ``doc_path`` (relative to ``docs/``) on ``site``."""
+    page = doc_path.removesuffix(".md")
+    if page == "index" or page.endswith("/index"):
+        page = page.removesuffix("index")
+    else:
+        page += "/"
+    return URIRef(site.rstrip("/") + "/" + quote(page, safe="/-._~"))
+
+
+def web_iri(url: str) -> URIRef:
+    """An IRI for a link target from the source, with characters IRIs forbid percent-encoded."""
+    return URIRef(quote(url.strip(), safe="/:?#[]@!$&'()*+,;=%-._~"))
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """The parts of an akgraph URN: ``urn:nl:ak:<namespace>:<local>``."""
+
+    namespace: str
+    local: str
+
+
+def parse(iri: str) -> Parsed | None:
+    """Split an akgraph URN into namespace and (decoded) local part; None for other IRIs."""
+    if not iri.startswith(PREFIX):
+        return None
+    namespace, sep, local = iri[len(PREFIX) :].partition(":")
+    if not namespace:
+        return None
+    return Parsed(unquote(namespace), unquote(local) if sep else "")

@@ -1,0 +1,533 @@
+"""Map a read checkout to RDF. No I/O: everything comes in as values, a graph goes out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS, XSD
+
+from akgraph import iris
+from akgraph.iris import AK
+from akgraph.problems import Problem, Severity
+from akgraph.source import markdown
+from akgraph.source.reader import GLOSSARY, Checkout, Document, resolve_link
+
+ITEM_CLASSES = {"measure": AK.Measure, "requirement": AK.Requirement, "instrument": AK.Instrument}
+CONCEPT_CLASSES = {
+    "levenscyclus": AK.LifecyclePhase,
+    "rollen": AK.Role,
+    "onderwerp": AK.Topic,
+}
+
+# Frontmatter fields that take values from a controlled list: key -> property.
+LIST_FIELDS = {
+    "levenscyclus": AK.lifecyclePhase,
+    "rollen": AK.role,
+    "onderwerp": AK.topic,
+    "soort-toepassing": AK.applicationType,
+    "risicogroep": AK.riskGroup,
+    "rol-ai-act": AK.aiActRole,
+    "transparantieverplichting": AK.transparencyObligation,
+    "systeemrisico": AK.systemicRisk,
+    "open-source": AK.openSource,
+    "publicatiecategorie": AK.publicationCategory,
+    "categorie": AK.instrumentCategory,
+}
+# Fields that refer to other items by file slug: key -> (property, kind of the target).
+REFERENCE_FIELDS = {
+    "vereiste": (AK.requirement, "requirement"),
+    "maatregel": (AK.measure, "measure"),
+}
+AUDIT_FRAMEWORKS = {"ADR": "adr", "ARK": "ark"}
+_AUDIT_NAMES = {
+    "adr": ("het onderzoekskader algoritmes van de Auditdienst Rijk",
+            "the audit framework for algorithms of the Dutch Government Audit Service"),
+    "ark": ("het toetsingskader algoritmes van de Algemene Rekenkamer",
+            "the audit framework for algorithms of the Netherlands Court of Audit"),
+}
+_COMMON = {"title", "id", "toelichting", "levenscyclus", "onderwerp", "rollen", "hide"}
+#: Frontmatter keys each kind of item may have; any other key is reported and kept raw.
+DECLARED = {
+    "measure": _COMMON | {"vereiste", "sources"},
+    "requirement": _COMMON
+    | {
+        "soort-toepassing",
+        "risicogroep",
+        "rol-ai-act",
+        "transparantieverplichting",
+        "systeemrisico",
+        "open-source",
+        "publicatiecategorie",
+        "uitzondering",
+        "status_vereiste",
+    },
+    "instrument": _COMMON | {"categorie", "vereiste", "maatregel"},
+}
+# Keys that only steer the MkDocs layout.
+PRESENTATION = {"hide"}
+
+
+@dataclass
+class Result:
+    """The graph of one checkout, and what was found while making it."""
+
+    graph: Graph
+    problems: list[Problem] = field(default_factory=list)
+    unresolved: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def to_graph(checkout: Checkout, vocabularies: Graph) -> Result:
+    """Convert ``checkout`` to RDF.
+
+    ``vocabularies`` holds the controlled lists we publish: values outside them are reported.
+    The result holds only what the checkout says, not the vocabularies themselves.
+    """
+    return _Mapper(checkout, vocabularies).run()
+
+
+def known_values(vocabularies: Graph) -> dict[str, set[str]]:
+    """Per list name, the values its concept scheme declares."""
+    known: dict[str, set[str]] = {}
+    for concept, scheme in vocabularies.subject_objects(SKOS.inScheme):
+        parsed_scheme, parsed = iris.parse(str(scheme)), iris.parse(str(concept))
+        if parsed_scheme and parsed and parsed.namespace == parsed_scheme.namespace:
+            known.setdefault(parsed.namespace, set()).add(parsed.local)
+    return known
+
+
+class _Mapper:
+    def __init__(self, checkout: Checkout, vocabularies: Graph) -> None:
+        self.checkout = checkout
+        self.graph = Graph()
+        for prefix, namespace in vocabularies.namespaces():
+            self.graph.bind(prefix, namespace, override=False)
+        self.graph.bind("ak", AK)
+        self.problems: list[Problem] = []
+        self.unresolved: list[tuple[str, str, str]] = []
+        self.known = known_values(vocabularies)
+        self.release = iris.release(checkout.release.tag)
+        self.subjects: dict[str, URIRef] = {}  # document path -> subject
+        self.by_slug: dict[str, dict[str, URIRef]] = {k: {} for k in ITEM_CLASSES}
+        self.by_urn: dict[str, URIRef] = {}
+
+    def problem(
+        self,
+        severity: Severity,
+        code: str,
+        doc: Document | str,
+        message: str,
+        field: str | None = None,
+        value: Any = None,
+    ) -> None:
+        path = doc.path if isinstance(doc, Document) else doc
+        shown = None if value is None else value if isinstance(value, str) else json.dumps(value)
+        self.problems.append(Problem(severity, code, path, message, field, shown))
+
+    def run(self) -> Result:
+        self._release()
+        items = [d for d in self.checkout.documents if d.kind in ITEM_CLASSES]
+        for document in self.checkout.documents:
+            if document.kind in CONCEPT_CLASSES:
+                self._list_page(document)
+        for document in items:
+            self._identify(document)
+        for document in items:
+            self._item(document)
+        if self.checkout.glossary_text is not None:
+            self._glossary(self.checkout.glossary_text)
+        return Result(self.graph, self.problems, self.unresolved)
+
+    # -- release and identifiers -------------------------------------------------------------
+
+    def _release(self) -> None:
+        release, add = self.checkout.release, self.graph.add
+        add((self.release, RDF.type, AK.Release))
+        add((self.release, AK.tag, Literal(release.tag)))
+        add((self.release, DCTERMS.title, Literal(f"Algoritmekader {release.tag}", lang="nl")))
+        if release.commit:
+            add((self.release, AK.commit, Literal(release.commit)))
+        if release.date:
+            add((self.release, DCTERMS.date, Literal(release.date, datatype=XSD.date)))
+
+    def _identify(self, doc: Document) -> None:
+        """Give ``doc`` its subject IRI: its own URN unless missing, malformed or taken."""
+        raw = doc.meta.get("id")
+        claimed = raw.strip() if isinstance(raw, str) else None
+        subject, minted = None, True
+        if doc.kind == "instrument" and raw is None:
+            pass
+        elif raw is None or claimed == "":
+            self.problem(Severity.WARNING, "missing-id", doc, "no id; a minted IRI is used", "id")
+        elif claimed is None or not iris.is_well_formed(claimed):
+            self.problem(
+                Severity.WARNING,
+                "malformed-id",
+                doc,
+                "id is not a urn:nl:ak: URN; a minted IRI is used",
+                "id",
+                raw,
+            )
+        elif claimed in self.by_urn:
+            owner = next(p for p, s in self.subjects.items() if str(s) == claimed)
+            self.problem(
+                Severity.ERROR,
+                "duplicate-id",
+                doc,
+                f"id already used by {owner}; this item gets a minted IRI",
+                "id",
+                claimed,
+            )
+        else:
+            subject, minted = URIRef(claimed), False
+        if subject is None:
+            subject = iris.item(doc.kind, doc.slug.lower())
+            if str(subject) in self.by_urn:
+                subject = iris.item(doc.kind, doc.path.lower())
+        self.subjects[doc.path] = subject
+        self.by_urn[str(subject)] = subject
+        self.by_slug[doc.kind][doc.slug] = subject
+        add = self.graph.add
+        add((subject, DCTERMS.identifier, Literal(str(subject))))
+        if minted:
+            add((subject, AK.identifierMinted, Literal(True)))
+            if claimed:
+                add((subject, AK.claimedIdentifier, Literal(claimed)))
+
+    # -- items -------------------------------------------------------------------------------
+
+    def _item(self, doc: Document) -> None:
+        subject, add = self.subjects[doc.path], self.graph.add
+        add((subject, RDF.type, ITEM_CLASSES[doc.kind]))
+        self._provenance(subject, doc)
+        for key, value in doc.meta.items():
+            if key == "id" or key in PRESENTATION:
+                continue
+            if key not in DECLARED[doc.kind]:
+                self._undeclared(subject, doc, key, value)
+            elif key == "title":
+                self._text(subject, doc, key, value, DCTERMS.title, required=True)
+            elif key == "toelichting":
+                self._text(subject, doc, key, value, DCTERMS.abstract)
+            elif key in LIST_FIELDS:
+                for v in self._values(subject, doc, key, value):
+                    add((subject, LIST_FIELDS[key], self._concept(doc, key, v)))
+            elif key in REFERENCE_FIELDS:
+                for v in self._values(subject, doc, key, value):
+                    add((subject, REFERENCE_FIELDS[key][0], self._reference(doc, key, v)))
+            elif key == "sources":
+                self._audit(subject, doc, value)
+            elif key == "uitzondering":
+                for v in self._values(subject, doc, key, value):
+                    add((subject, AK.exception, Literal(v)))
+            elif key == "status_vereiste":
+                for v in self._values(subject, doc, key, value):
+                    add((subject, AK.requirementStatus, Literal(v)))
+        if "title" not in doc.meta:
+            self.problem(Severity.WARNING, "missing-title", doc, "no title", "title")
+        self._body(subject, doc)
+
+    def _provenance(self, subject: URIRef, doc: Document) -> None:
+        add = self.graph.add
+        add((subject, AK.slug, Literal(doc.slug)))
+        add((subject, AK.sourcePath, Literal(doc.path)))
+        add((subject, AK.release, self.release))
+        add((subject, FOAF.page, iris.official_page(self.checkout.site, doc.path[len("docs/") :])))
+
+    def _text(
+        self,
+        subject: URIRef,
+        doc: Document,
+        key: str,
+        value: Any,
+        prop: URIRef,
+        required: bool = False,
+    ) -> None:
+        if isinstance(value, str) and value.strip():
+            self.graph.add((subject, prop, Literal(value.strip(), lang="nl")))
+        elif isinstance(value, str):
+            if required:
+                self.problem(Severity.WARNING, "missing-title", doc, f"{key} is empty", key)
+        else:
+            self.problem(Severity.WARNING, "not-text", doc, f"{key} should be text", key, value)
+            self._undeclared(subject, doc, key, value, report=False)
+
+    def _values(
+        self, subject: URIRef, doc: Document, key: str, value: Any, scalar_ok: bool = False
+    ) -> list[str]:
+        """The string values of a list field; empty items and odd shapes are reported."""
+        if isinstance(value, str):
+            if not value.strip():
+                return []
+            if not scalar_ok:
+                self.problem(
+                    Severity.INFO,
+                    "scalar-for-list",
+                    doc,
+                    "a single value where a list is expected; read as a list of one",
+                    key,
+                    value,
+                )
+            return [value.strip()]
+        if not isinstance(value, list):
+            self.problem(
+                Severity.WARNING,
+                "not-a-list",
+                doc,
+                "expected a list of values; kept unconverted",
+                key,
+                value,
+            )
+            self._undeclared(subject, doc, key, value, report=False)
+            return []
+        values = []
+        for v in value:
+            if isinstance(v, str) and v.strip():
+                values.append(v.strip())
+            elif isinstance(v, str):
+                self.problem(Severity.WARNING, "empty-list-item", doc, "empty list item", key, "")
+                self.graph.add((subject, AK.emptyListItem, Literal(key)))
+            else:
+                self.problem(
+                    Severity.WARNING,
+                    "not-a-list",
+                    doc,
+                    "list item is not a single value; kept unconverted",
+                    key,
+                    v,
+                )
+                self._undeclared(subject, doc, key, v, report=False)
+        return values
+
+    def _undeclared(
+        self, subject: URIRef, doc: Document, key: str, value: Any, report: bool = True
+    ) -> None:
+        if report:
+            self.problem(
+                Severity.WARNING,
+                "undeclared-field",
+                doc,
+                "field is not part of the template for this type; kept as raw value",
+                key,
+                value,
+            )
+        node = BNode()
+        self.graph.add((subject, AK.undeclaredField, node))
+        self.graph.add((node, RDF.type, AK.UndeclaredField))
+        self.graph.add((node, AK.fieldName, Literal(key)))
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        self.graph.add((node, AK.fieldValue, Literal(shown)))
+
+    def _concept(self, doc: Document, key: str, value: str) -> URIRef:
+        if value not in self.known.get(key, set()):
+            self.problem(
+                Severity.WARNING,
+                "unknown-value",
+                doc,
+                f"value is not in the list {key!r}",
+                key,
+                value,
+            )
+        return iris.concept(key, value)
+
+    def _reference(self, doc: Document, key: str, value: str) -> URIRef:
+        target_kind = REFERENCE_FIELDS[key][1]
+        target = self.by_slug[target_kind].get(value.removesuffix(".md"))
+        if target is None and value in self.by_urn:
+            target = self.by_urn[value]
+        if target is not None:
+            return target
+        self.problem(
+            Severity.WARNING,
+            "unresolved-reference",
+            doc,
+            f"no {target_kind} with this file name or URN",
+            key,
+            value,
+        )
+        self.unresolved.append((doc.path, key, value))
+        node = iris.unresolved(key, value)
+        self.graph.add((node, RDF.type, AK.UnresolvedReference))
+        self.graph.add((node, AK.referencedField, Literal(key)))
+        self.graph.add((node, AK.referencedSlug, Literal(value)))
+        return node
+
+    def _audit(self, subject: URIRef, doc: Document, value: Any) -> None:
+        if isinstance(value, str) and not value.strip():
+            return
+        if not isinstance(value, dict):
+            self.problem(
+                Severity.WARNING,
+                "not-a-mapping",
+                doc,
+                "sources should map ADR/ARK to codes; kept unconverted",
+                "sources",
+                value,
+            )
+            self._undeclared(subject, doc, "sources", value, report=False)
+            return
+        for framework, codes in value.items():
+            key = f"sources.{framework}"
+            scheme_name = AUDIT_FRAMEWORKS.get(str(framework).upper())
+            if scheme_name is None:
+                self.problem(
+                    Severity.WARNING,
+                    "unknown-audit-framework",
+                    doc,
+                    "audit framework is not ADR or ARK; kept unconverted",
+                    key,
+                    codes,
+                )
+                self._undeclared(subject, doc, key, codes, report=False)
+                continue
+            for code in self._values(subject, doc, key, codes, scalar_ok=True):
+                criterion = iris.concept(scheme_name, code)
+                self.graph.add((subject, AK.auditCriterion, criterion))
+                self._audit_concept(criterion, scheme_name, str(framework).upper(), code)
+
+    def _audit_concept(
+        self, criterion: URIRef, scheme_name: str, framework: str, code: str
+    ) -> None:
+        add, scheme = self.graph.add, iris.scheme(scheme_name)
+        add((criterion, RDF.type, AK.AuditCriterion))
+        add((criterion, RDF.type, SKOS.Concept))
+        add((criterion, SKOS.notation, Literal(code)))
+        add((criterion, SKOS.prefLabel, Literal(f"{framework} {code}", lang="nl")))
+        name_nl, name_en = _AUDIT_NAMES[scheme_name]
+        add((criterion, SKOS.definition, Literal(f"Criterium {code} uit {name_nl}.", lang="nl")))
+        add((criterion, SKOS.definition, Literal(f"Criterion {code} of {name_en}.", lang="en")))
+        add((criterion, SKOS.inScheme, scheme))
+        add((criterion, SKOS.topConceptOf, scheme))
+        add((scheme, SKOS.hasTopConcept, criterion))
+
+    def _body(self, subject: URIRef, doc: Document) -> None:
+        parsed = markdown.parse(markdown.clean(doc.body))
+        add = self.graph.add
+        parts = [("", parsed.preamble), *((s.heading, s.markdown) for s in parsed.sections)]
+        for order, (heading, text) in enumerate(parts):
+            if not text:
+                continue
+            node = BNode()
+            add((subject, AK.section, node))
+            add((node, RDF.type, AK.Section))
+            add((node, AK.order, Literal(order)))
+            if heading:
+                add((node, AK.heading, Literal(heading, lang="nl")))
+            add((node, AK.markdown, Literal(text, lang="nl")))
+        self._links(subject, doc, parsed.links)
+
+    def _links(self, subject: URIRef, doc: Document, links: Iterable[markdown.Link]) -> None:
+        add = self.graph.add
+        for link in links:
+            href = link.href.strip()
+            if not href or href.startswith("#"):
+                continue
+            if ":" in href.split("/", 1)[0]:
+                add((subject, AK.externalLink, iris.web_iri(href)))
+                continue
+            target = resolve_link(doc.path, href)
+            if target.endswith(".md"):
+                candidates = [target]
+            elif "." in target.rsplit("/", 1)[-1]:  # an asset (image, PDF): not in the export
+                add(
+                    (
+                        subject,
+                        AK.linksTo,
+                        iris.web_iri(self.checkout.site.rstrip("/") + "/" + target),
+                    )
+                )
+                continue
+            else:
+                candidates = [f"{target}.md", f"{target}/index.md".lstrip("/")]
+            found = next((c for c in candidates if c in self.checkout.files), None)
+            if found is None:
+                self.problem(
+                    Severity.WARNING,
+                    "broken-link",
+                    doc,
+                    "link to a page that does not exist",
+                    "body",
+                    href,
+                )
+                add((subject, AK.brokenLink, Literal(href)))
+            else:
+                add(
+                    (
+                        subject,
+                        AK.linksTo,
+                        self.subjects.get(f"docs/{found}")
+                        or iris.official_page(self.checkout.site, found),
+                    )
+                )
+
+    # -- controlled lists from pages ---------------------------------------------------------
+
+    def _list_page(self, doc: Document) -> None:
+        """A page of ``docs/levenscyclus``, ``docs/rollen`` or ``docs/onderwerpen`` is a concept."""
+        concept, scheme, add = (
+            iris.concept(doc.kind, doc.slug),
+            iris.scheme(doc.kind),
+            self.graph.add,
+        )
+        self.subjects[doc.path] = concept
+        self.known.setdefault(doc.kind, set()).add(doc.slug)
+        add((concept, RDF.type, CONCEPT_CLASSES[doc.kind]))
+        add((concept, RDF.type, SKOS.Concept))
+        add((concept, SKOS.inScheme, scheme))
+        add((concept, SKOS.topConceptOf, scheme))
+        add((scheme, SKOS.hasTopConcept, concept))
+        add((concept, SKOS.notation, Literal(doc.slug)))
+        add((concept, DCTERMS.identifier, Literal(str(concept))))
+        self._provenance(concept, doc)
+        parsed = markdown.parse(markdown.clean(doc.body))
+        title = doc.meta.get("title")
+        label = title.strip() if isinstance(title, str) and title.strip() else parsed.title
+        if label:
+            add((concept, SKOS.prefLabel, Literal(label, lang="nl")))
+        else:
+            self.problem(Severity.WARNING, "missing-title", doc, "page has no title", "title")
+        definition = markdown.first_paragraph(parsed.preamble)
+        if definition:
+            add((concept, SKOS.definition, Literal(definition, lang="nl")))
+
+    # -- glossary ----------------------------------------------------------------------------
+
+    def _glossary(self, text: str) -> None:
+        entries, broken = markdown.glossary(text)
+        for line, content in broken:
+            self.problem(
+                Severity.WARNING,
+                "glossary-line",
+                GLOSSARY,
+                f"line {line} is not of the form *[term]: definition",
+                "line",
+                content,
+            )
+        scheme, add, seen = iris.scheme("begrip"), self.graph.add, {}
+        for entry in entries:
+            term = iris.glossary_term(entry.term)
+            if term in seen:
+                first = seen[term]
+                self.problem(
+                    Severity.WARNING,
+                    "duplicate-term",
+                    GLOSSARY,
+                    f"line {entry.line} defines {entry.term!r} again (first on line "
+                    f"{first}); kept as a separate term",
+                    "term",
+                    entry.term,
+                )
+                term = URIRef(f"{term}-{entry.line}")
+            seen[term] = entry.line
+            add((term, RDF.type, AK.GlossaryTerm))
+            add((term, RDF.type, SKOS.Concept))
+            add((term, SKOS.prefLabel, Literal(entry.term, lang="nl")))
+            add((term, SKOS.definition, Literal(entry.definition, lang="nl")))
+            add((term, SKOS.inScheme, scheme))
+            add((term, SKOS.topConceptOf, scheme))
+            add((scheme, SKOS.hasTopConcept, term))
+            add((term, AK.sourcePath, Literal(GLOSSARY)))
+            add((term, AK.release, self.release))

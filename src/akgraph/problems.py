@@ -1,0 +1,44 @@
+"""Problems found while reading and converting a checkout, shared by every pipeline stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class Severity(IntEnum):
+    """How bad a problem is; higher is worse."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding, tied to a file (relative to the checkout) and, where known, a field and value.
+
+    ``code`` is a stable machine-readable name (``unresolved-reference``, ``broken-yaml``...).
+    """
+
+    severity: Severity
+    code: str
+    path: str
+    message: str
+    field: str | None = None
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.field:
+            where += f" [{self.field}"
+            where += f" = {self.value!r}]" if self.value is not None else "]"
+        return f"{self.severity}: {where}: {self.message}"
+
+
+def worst(problems: list[Problem]) -> Severity | None:
+    """The highest severity among ``problems``, None when there are none."""
+    return max((p.severity for p in problems), default=None)

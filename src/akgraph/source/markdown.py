@@ -1,0 +1,158 @@
+"""Markdown helpers: drop MkDocs-only markup, split sections, collect links, read the glossary.
+
+Pure text in, plain Python values out: this module knows nothing of RDF or files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+
+_md = MarkdownIt("commonmark")
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+# attr_list blocks such as `{ data-search-exclude }` or `{ .md-button }`, after a link or at
+# the end of a line (where MkDocs reads them).
+_ATTR_PART = r"(?:[.#][\w-]+|[\w-]+(?:=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s}]*))?)"
+_ATTR = r"\{:?[ \t]*" + _ATTR_PART + r"(?:[ \t]+" + _ATTR_PART + r")*[ \t]*\}"
+_ATTR_AFTER_LINK = re.compile(r"(?<=\))" + _ATTR)
+_ATTR_AT_EOL = re.compile(r"[ \t]*" + _ATTR + r"[ \t]*$", re.M)
+_ADMONITION = re.compile(r"^(?:!!!|\?\?\?\+?)[ \t]+\S")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_GLOSSARY_LINE = re.compile(r"^\*\[([^\]\n]+)\]:[ \t]*(.*)$")
+
+
+def clean(text: str) -> str:
+    """Drop MkDocs-only markup, keep the rest of the Markdown.
+
+    Removed: HTML comments (placeholders such as ``<!-- tags -->``), attribute lists
+    (``{ data-search-exclude }``, ``{ .md-button }``) and admonitions or expanders left
+    without a body once their placeholders are gone.
+    """
+    text = _COMMENT.sub("", text)
+    text = _ATTR_AFTER_LINK.sub("", text)
+    text = _ATTR_AT_EOL.sub("", text)
+    text = _drop_empty_blocks(text)
+    return _BLANK_RUNS.sub("\n\n", text).strip()
+
+
+def _drop_empty_blocks(text: str) -> str:
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if _ADMONITION.match(line):
+            j = i + 1
+            while j < len(lines) and (not lines[j].strip() or lines[j][:1] in " \t"):
+                j += 1
+            if not any(body.strip() for body in lines[i + 1 : j]):
+                i = j
+                continue
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A level-2 section: its heading and its Markdown (subsections included)."""
+
+    heading: str
+    markdown: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link in the Markdown: its text and its target as written."""
+
+    text: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A body split into the text before the first ``## `` heading and the sections after it."""
+
+    title: str | None
+    preamble: str
+    sections: tuple[Section, ...]
+    links: tuple[Link, ...]
+
+
+def parse(text: str) -> Parsed:
+    """Split cleaned Markdown into preamble and ``## `` sections, and collect its links."""
+    tokens = _md.parse(text)
+    lines = text.split("\n")
+    starts: list[tuple[int, int, str]] = []
+    title = None
+    links: list[Link] = []
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.map:
+            heading = tokens[i + 1].content.strip()
+            if token.tag == "h2":
+                starts.append((token.map[0], token.map[1], heading))
+            elif token.tag == "h1" and title is None:
+                title = heading
+        elif token.type == "inline" and token.children:
+            links.extend(_links(token.children))
+    preamble_end = starts[0][0] if starts else len(lines)
+    sections = []
+    for n, (_, after_heading, heading) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        body = "\n".join(lines[after_heading:end]).strip()
+        sections.append(Section(heading, body))
+    preamble = "\n".join(lines[:preamble_end]).strip()
+    return Parsed(title, preamble, tuple(sections), tuple(links))
+
+
+def _links(children: list) -> list[Link]:
+    found: list[Link] = []
+    href: str | None = None
+    text: list[str] = []
+    for child in children:
+        if child.type == "link_open":
+            href, text = str(child.attrs.get("href", "")), []
+        elif child.type == "link_close" and href is not None:
+            found.append(Link("".join(text).strip(), href))
+            href = None
+        elif href is not None and child.type in ("text", "code_inline"):
+            text.append(child.content)
+    return found
+
+
+def first_paragraph(markdown: str) -> str | None:
+    """The first paragraph of ``markdown`` as plain text, for use as a definition."""
+    tokens = _md.parse(markdown)
+    for i, token in enumerate(tokens):
+        if token.type == "paragraph_open" and i + 1 < len(tokens):
+            content = " ".join(tokens[i + 1].content.split())
+            if content:
+                return content
+    return None
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """One ``*[term]: definition`` line of the glossary, with its line number."""
+
+    term: str
+    definition: str
+    line: int
+
+
+def glossary(text: str) -> tuple[list[GlossaryEntry], list[tuple[int, str]]]:
+    """Read abbreviation-style glossary lines; also return the lines that look broken."""
+    entries: list[GlossaryEntry] = []
+    broken: list[tuple[int, str]] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        match = _GLOSSARY_LINE.match(line.strip())
+        if match and match.group(2).strip():
+            entries.append(GlossaryEntry(match.group(1).strip(), match.group(2).strip(), number))
+        else:
+            broken.append((number, line.strip()))
+    return entries, broken

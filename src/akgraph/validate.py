@@ -1,0 +1,171 @@
+"""Validate a built graph with the SHACL shapes in ``shapes/`` and explain the results per file."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from enum import IntEnum
+
+from pyshacl import validate as shacl_validate
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, SH
+
+from akgraph import iris, resources
+from akgraph.iris import AK
+from akgraph.mapping import LIST_FIELDS, REFERENCE_FIELDS
+
+
+class Level(IntEnum):
+    """SHACL severities, ordered."""
+
+    INFO = 1
+    WARNING = 2
+    VIOLATION = 3
+
+    @classmethod
+    def of(cls, severity: URIRef) -> Level:
+        return {SH.Info: cls.INFO, SH.Warning: cls.WARNING}.get(severity, cls.VIOLATION)
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+#: Frontmatter field behind each property the converter emits.
+FIELDS: dict[URIRef, str] = {
+    **{prop: key for key, prop in LIST_FIELDS.items()},
+    **{prop: key for key, (prop, _) in REFERENCE_FIELDS.items()},
+    DCTERMS.title: "title",
+    DCTERMS.abstract: "toelichting",
+    DCTERMS.identifier: "id",
+    AK.identifierMinted: "id",
+    AK.claimedIdentifier: "id",
+    AK.auditCriterion: "sources",
+    AK.exception: "uitzondering",
+    AK.requirementStatus: "status_vereiste",
+    AK.section: "body",
+    AK.brokenLink: "body",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One SHACL result, explained: where (file, item, field), what (value) and why."""
+
+    level: Level
+    path: str | None
+    focus: str
+    field: str | None
+    value: str | None
+    message_nl: str
+    message_en: str
+    shape: str
+
+    def __str__(self) -> str:
+        where = f"{self.focus}"
+        if self.field:
+            where += f" [{self.field}" + (f" = {self.value!r}]" if self.value else "]")
+        return f"{self.level}: {where}: {self.message_nl} / {self.message_en}"
+
+
+@dataclass
+class Report:
+    """The outcome of a validation: the SHACL report graph and the findings read from it."""
+
+    graph: Graph
+    findings: list[Finding]
+
+    def counts(self) -> dict[Level, int]:
+        counted = Counter(f.level for f in self.findings)
+        return {level: counted.get(level, 0) for level in sorted(Level, reverse=True)}
+
+    def conforms(self, level: Level = Level.VIOLATION) -> bool:
+        """True when no finding is at ``level`` or worse."""
+        return not any(f.level >= level for f in self.findings)
+
+    def by_file(self) -> dict[str, list[Finding]]:
+        grouped: dict[str, list[Finding]] = {}
+        for finding in sorted(
+            self.findings, key=lambda f: (f.path or "~", -f.level, f.focus, f.field or "")
+        ):
+            grouped.setdefault(finding.path or "(graph)", []).append(finding)
+        return grouped
+
+
+def shapes() -> Graph:
+    """The SHACL shapes shipped with akgraph."""
+    graph = Graph()
+    for path in sorted(resources.data_dir("shapes").glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def validate(data: Graph, extra_shapes: Graph | None = None) -> Report:
+    """Validate ``data`` (plus the ontology) against our shapes and any ``extra_shapes``."""
+    data_graph = Graph()
+    data_graph += data
+    data_graph += resources.ontology()
+    shape_graph = shapes()
+    if extra_shapes is not None:
+        shape_graph += extra_shapes
+    _, report_graph, _ = shacl_validate(
+        data_graph, shacl_graph=shape_graph, inference="none", allow_warnings=True
+    )
+    findings = [_finding(data_graph, report_graph, r)
+                for r in report_graph.subjects(RDF.type, SH.ValidationResult)]
+    return Report(report_graph, findings)
+
+
+def _finding(data: Graph, report: Graph, result: URIRef | BNode) -> Finding:
+    focus = report.value(result, SH.focusNode)
+    path = report.value(result, SH.resultPath)
+    value = report.value(result, SH.value)
+    owner = _owner(data, focus)
+    messages = {m.language: str(m) for m in report.objects(result, SH.resultMessage)}
+    default = next(iter(messages.values()), "")
+    return Finding(
+        level=Level.of(report.value(result, SH.resultSeverity)),
+        path=_str(data.value(owner, AK.sourcePath)),
+        focus=str(owner),
+        field=_field(data, path, value),
+        value=_shown(data, value),
+        message_nl=messages.get("nl", default),
+        message_en=messages.get("en", default),
+        shape=str(report.value(result, SH.sourceShape)),
+    )
+
+
+def _owner(data: Graph, focus) -> URIRef:
+    """The item a focus node belongs to (a section's item), or the focus node itself."""
+    if isinstance(focus, BNode):
+        parent = data.value(None, AK.section, focus) or data.value(None, AK.undeclaredField, focus)
+        if parent is not None:
+            return parent
+    return focus
+
+
+def _field(data: Graph, path, value) -> str | None:
+    if path == AK.undeclaredField and value is not None:
+        return _str(data.value(value, AK.fieldName))
+    if path == AK.emptyListItem and value is not None:
+        return str(value)
+    return FIELDS.get(path) if isinstance(path, URIRef) else None
+
+
+def _shown(data: Graph, value) -> str | None:
+    """The value as the editor wrote it in the source."""
+    if value is None:
+        return None
+    if isinstance(value, BNode):
+        if (value, RDF.type, AK.UndeclaredField) in data:
+            return _str(data.value(value, AK.fieldValue))
+        return None
+    if (value, RDF.type, AK.UnresolvedReference) in data:
+        return _str(data.value(value, AK.referencedSlug))
+    parsed = iris.parse(str(value)) if isinstance(value, URIRef) else None
+    if parsed is not None and parsed.namespace not in iris.ITEM_CODES.values():
+        return parsed.local
+    return str(value) if not isinstance(value, Literal) or str(value) else None
+
+
+def _str(value) -> str | None:
+    return None if value is None else str(value)

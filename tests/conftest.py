@@ -1,0 +1,62 @@
+"""Shared fixtures: the real corpus (from AKGRAPH_CORPUS, default ../shared/corpus), the
+bundled sample, and small checkouts made per test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from akgraph import build, resources
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = Path(os.environ.get("AKGRAPH_CORPUS", REPO.parent / "shared" / "corpus"))
+RELEASES = ["v2.0", "v2.2.0", "v2.5.1"]
+
+
+def corpus_release(tag: str) -> Path:
+    """Path of a real release export; skips the test where the corpus is absent."""
+    path = CORPUS / f"algoritmekader-{tag}"
+    if not (path / "docs").is_dir():
+        pytest.skip(f"real Algoritmekader export {path} not found (set AKGRAPH_CORPUS)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_path() -> Path:
+    return resources.data_dir("content")
+
+
+@pytest.fixture(scope="session")
+def sample_build(sample_path):
+    return build(sample_path)
+
+
+@pytest.fixture(scope="session", params=RELEASES)
+def release_path(request) -> Path:
+    return corpus_release(request.param)
+
+
+@pytest.fixture(scope="session")
+def release_build(release_path):
+    return build(release_path)
+
+
+@pytest.fixture(scope="session")
+def latest_path() -> Path:
+    return corpus_release("v2.5.1")
+
+
+@pytest.fixture(scope="session")
+def latest_build(latest_path):
+    return build(latest_path)
+
+
+@pytest.fixture
+def checkout(tmp_path, sample_path) -> Path:
+    """A writable copy of the bundled sample, for tests that break it."""
+    target = tmp_path / "checkout"
+    shutil.copytree(sample_path, target)
+    return target

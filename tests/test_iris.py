@@ -1,0 +1,41 @@
+"""Identifiers: minted and parsed in one module, round-tripping, one IRI per list value."""
+
+from akgraph import iris
+
+
+def test_concepts_are_per_list():
+    lists = ["risicogroep", "transparantieverplichting", "systeemrisico", "open-source"]
+    iris_ = {iris.concept(name, "niet-van-toepassing") for name in lists}
+    assert len(iris_) == 4
+    assert str(iris.concept("rollen", "jurist")) == "urn:nl:ak:rollen:jurist"
+
+
+def test_measure_and_requirement_with_same_code_differ():
+    assert iris.item("measure", "dat-01") != iris.item("requirement", "dat-01")
+
+
+def test_parse_round_trips_percent_encoding():
+    odd = "waarde met spatie/én #teken"
+    minted = iris.concept("onderwerp", odd)
+    assert " " not in minted and "#" not in minted
+    parsed = iris.parse(str(minted))
+    assert (parsed.namespace, parsed.local) == ("onderwerp", odd)
+    assert iris.parse("https://example.org/x") is None
+
+
+def test_well_formed():
+    assert iris.is_well_formed("urn:nl:ak:mtr:org-02")
+    assert not iris.is_well_formed("urn:nl:ak:mtr:org 02")
+    assert not iris.is_well_formed("0")
+
+
+def test_glossary_slug_is_ascii():
+    assert str(iris.glossary_term("Geïnformeerde toestemming")) == (
+        "urn:nl:ak:begrip:geinformeerde-toestemming"
+    )
+
+
+def test_official_page():
+    site = "https://minbzk.github.io/Algoritmekader/"
+    assert str(iris.official_page(site, "rollen/jurist.md")) == site + "rollen/jurist/"
+    assert str(iris.official_page(site, "rollen/index.md")) == site + "rollen/"
