@@ -22,6 +22,16 @@ class ScannedFile:
     sources: list[tuple[str, str]] = field(default_factory=list)
 
 
+def _unquote(value: str) -> str:
+    """A plain scalar as written, or the inside of a quoted one."""
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        return value[1:-1].replace("''", "'")
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1].replace('\\"', '"')
+    return value
+
+
 def _frontmatter_lines(text: str) -> list[str]:
     lines = text.replace("\r\n", "\n").split("\n")
     assert lines[0].strip() == "---", "no frontmatter"
@@ -43,21 +53,21 @@ def scan_file(root: Path, path: Path) -> ScannedFile:
             scanned.fields.setdefault(key, [])
             in_sources = None
             if value and value != "[]":
-                scanned.fields[key].append(value.strip("'\""))
+                scanned.fields[key].append(_unquote(value))
             continue
-        item = re.match(r"^-\s*(.*)$", line)
-        if item and key:
-            scanned.fields[key].append(item.group(1).strip().strip("'\""))
+        item = re.match(r"^\s*-\s*(.*)$", line)
+        if item and key and key != "sources":
+            scanned.fields[key].append(_unquote(item.group(1)))
             continue
         nested = re.match(r"^\s+([\w-]+):\s*(.*)$", line)
         if nested and key == "sources":
             in_sources = nested.group(1)
             if nested.group(2).strip():
-                scanned.sources.append((in_sources, nested.group(2).strip().strip("'\"")))
+                scanned.sources.append((in_sources, _unquote(nested.group(2))))
             continue
         nested_item = re.match(r"^\s+-\s*(.*)$", line)
         if nested_item and key == "sources" and in_sources:
-            scanned.sources.append((in_sources, nested_item.group(1).strip().strip("'\"")))
+            scanned.sources.append((in_sources, _unquote(nested_item.group(1))))
     return scanned
 
 

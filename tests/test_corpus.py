@@ -45,8 +45,9 @@ def test_measures_and_requirements_keep_urn_title_and_phases(release_build, scan
             if urn in seen:
                 assert str(subject) == str(iris.item(kind, f.slug.lower())), f.path
                 assert release_build.data.value(subject, AK.claimedIdentifier) == Literal(urn)
-                assert any(p.code == "duplicate-id" and p.path == f.path
-                           for p in release_build.problems)
+                assert any(
+                    p.code == "duplicate-id" and p.path == f.path for p in release_build.problems
+                )
             else:
                 assert str(subject) == urn, f.path
                 assert not release_build.data.value(subject, AK.identifierMinted)

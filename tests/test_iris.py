@@ -39,3 +39,13 @@ def test_official_page():
     site = "https://minbzk.github.io/Algoritmekader/"
     assert str(iris.official_page(site, "rollen/jurist.md")) == site + "rollen/jurist/"
     assert str(iris.official_page(site, "rollen/index.md")) == site + "rollen/"
+
+
+def test_sections_are_fragments_of_their_item():
+    org02 = iris.item("measure", "org-02")
+    toelichting = iris.section(str(org02), "Toelichting")
+    assert str(toelichting) == "urn:nl:ak:mtr:org-02#toelichting"
+    assert str(iris.section(str(org02), None)) == "urn:nl:ak:mtr:org-02#inleiding"
+    assert str(iris.section(str(org02), "Risico", 2)) == "urn:nl:ak:mtr:org-02#risico-2"
+    parsed = iris.parse(str(toelichting))
+    assert (parsed.namespace, parsed.local) == ("mtr", "org-02")

@@ -74,69 +74,147 @@ def _unknown_term(graph: Graph, item) -> None:
 # (shape, focus, how to break it, level)
 BREAKS = [
     ("TitleRequired", ORG02, lambda g, s: _remove(g, s, DCTERMS.title), Level.VIOLATION),
-    ("TitleNoPeriod", ORG02,
-     lambda g, s: _set(g, s, DCTERMS.title, Literal("Een titel.", lang="nl")), Level.WARNING),
-    ("Summary", ORG02, lambda g, s: _set(g, s, DCTERMS.abstract, Literal("geen taal")),
-     Level.VIOLATION),
-    ("SummaryShort", ORG02,
-     lambda g, s: _set(g, s, DCTERMS.abstract, Literal(" ".join(["woord"] * 41), lang="nl")),
-     Level.WARNING),
+    (
+        "TitleNoPeriod",
+        ORG02,
+        lambda g, s: _set(g, s, DCTERMS.title, Literal("Een titel.", lang="nl")),
+        Level.WARNING,
+    ),
+    (
+        "Summary",
+        ORG02,
+        lambda g, s: _set(g, s, DCTERMS.abstract, Literal("geen taal")),
+        Level.VIOLATION,
+    ),
+    (
+        "SummaryShort",
+        ORG02,
+        lambda g, s: _set(g, s, DCTERMS.abstract, Literal(" ".join(["woord"] * 41), lang="nl")),
+        Level.WARNING,
+    ),
     ("SummaryPresent", ORG02, lambda g, s: _remove(g, s, DCTERMS.abstract), Level.INFO),
     ("Identifier", ORG02, lambda g, s: _remove(g, s, DCTERMS.identifier), Level.VIOLATION),
-    ("NotMinted", ORG02, lambda g, s: g.add((s, AK.identifierMinted, Literal(True))),
-     Level.VIOLATION),
-    ("ClaimedIdentifier", ORG02,
-     lambda g, s: g.add((s, AK.claimedIdentifier, Literal("urn:nl:ak:mtr:pba-01"))),
-     Level.VIOLATION),
-    ("Phases", ORG02, lambda g, s: g.add((s, AK.lifecyclePhase, iris.concept("levenscyclus", "x"))),
-     Level.VIOLATION),
+    (
+        "NotMinted",
+        ORG02,
+        lambda g, s: g.add((s, AK.identifierMinted, Literal(True))),
+        Level.VIOLATION,
+    ),
+    (
+        "ClaimedIdentifier",
+        ORG02,
+        lambda g, s: g.add((s, AK.claimedIdentifier, Literal("urn:nl:ak:mtr:pba-01"))),
+        Level.VIOLATION,
+    ),
+    (
+        "Phases",
+        ORG02,
+        lambda g, s: g.add((s, AK.lifecyclePhase, iris.concept("levenscyclus", "x"))),
+        Level.VIOLATION,
+    ),
     ("PhasesPresent", ORG02, lambda g, s: _remove(g, s, AK.lifecyclePhase), Level.WARNING),
-    ("Roles", ORG02, lambda g, s: g.add((s, AK.role, iris.concept("rollen", "x"))),
-     Level.VIOLATION),
-    ("Topics", ORG02, lambda g, s: g.add((s, AK.topic, iris.concept("onderwerp", "grondrechten"))),
-     Level.VIOLATION),
-    ("Requirements", ORG02,
-     lambda g, s: g.add((s, AK.requirement, iris.unresolved("vereiste", "aia-99-weg"))),
-     Level.VIOLATION),
-    ("AuditCriteria", ORG02, lambda g, s: g.add((s, AK.auditCriterion, iris.concept("adr", "X"))),
-     Level.VIOLATION),
+    (
+        "Roles",
+        ORG02,
+        lambda g, s: g.add((s, AK.role, iris.concept("rollen", "x"))),
+        Level.VIOLATION,
+    ),
+    (
+        "Topics",
+        ORG02,
+        lambda g, s: g.add((s, AK.topic, iris.concept("onderwerp", "grondrechten"))),
+        Level.VIOLATION,
+    ),
+    (
+        "Requirements",
+        ORG02,
+        lambda g, s: g.add((s, AK.requirement, iris.unresolved("vereiste", "aia-99-weg"))),
+        Level.VIOLATION,
+    ),
+    (
+        "AuditCriteria",
+        ORG02,
+        lambda g, s: g.add((s, AK.auditCriterion, iris.concept("adr", "X"))),
+        Level.VIOLATION,
+    ),
     ("Sections", ORG02, lambda g, s: g.add((s, AK.section, BNode())), Level.VIOLATION),
     ("NoUndeclaredField", ORG02, _undeclared, Level.WARNING),
-    ("NoEmptyListItem", ORG02, lambda g, s: g.add((s, AK.emptyListItem, Literal("vereiste"))),
-     Level.WARNING),
-    ("NoBrokenLink", ORG02, lambda g, s: g.add((s, AK.brokenLink, Literal("weg.md"))),
-     Level.WARNING),
+    (
+        "NoEmptyListItem",
+        ORG02,
+        lambda g, s: g.add((s, AK.emptyListItem, Literal("vereiste"))),
+        Level.WARNING,
+    ),
+    (
+        "NoBrokenLink",
+        ORG02,
+        lambda g, s: g.add((s, AK.brokenLink, Literal("weg.md"))),
+        Level.WARNING,
+    ),
     ("Provenance", ORG02, lambda g, s: _remove(g, s, AK.sourcePath), Level.VIOLATION),
     ("InRelease", ORG02, lambda g, s: _remove(g, s, AK.release), Level.VIOLATION),
     ("Slug", ORG02, lambda g, s: _remove(g, s, AK.slug), Level.VIOLATION),
-    ("OfficialPage", ORG02, lambda g, s: _remove(g, s, URIRef("http://xmlns.com/foaf/0.1/page")),
-     Level.VIOLATION),
+    (
+        "OfficialPage",
+        ORG02,
+        lambda g, s: _remove(g, s, URIRef("http://xmlns.com/foaf/0.1/page")),
+        Level.VIOLATION,
+    ),
     ("RiskSection", ORG02, _risk_section, Level.WARNING),
     ("RiskSection", AIA09, _risk_section, Level.WARNING),
     ("UniqueIdentifier", ORG02, _duplicate, Level.VIOLATION),
     ("OntologyCoverage", ORG02, _unknown_term, Level.VIOLATION),
-    ("MeasureShape", None,
-     lambda g, s: g.add((URIRef("urn:nl:ak:mtr:org-2"), RDF.type, AK.Measure)), Level.VIOLATION),
-    ("RequirementShape", None,
-     lambda g, s: g.add((URIRef("urn:nl:ak:ver:AIA09"), RDF.type, AK.Requirement)),
-     Level.VIOLATION),
-    ("InstrumentShape", None,
-     lambda g, s: g.add((URIRef("urn:nl:ak:hlp:Met Spatie"), RDF.type, AK.Instrument)),
-     Level.VIOLATION),
-    ("ConceptShape", None,
-     lambda g, s: g.add((iris.concept("rollen", "zonder-label"), RDF.type, AK.Role)),
-     Level.VIOLATION),
-    ("AuditCriterionShape", None,
-     lambda g, s: g.add((iris.concept("ark", "1.1"), SKOS.notation, Literal("1.1"))) or g.add(
-         (iris.concept("ark", "1.1"), RDF.type, AK.AuditCriterion)), Level.VIOLATION),
-    ("ReleaseShape", None,
-     lambda g, s: g.add((iris.release("sample-1.0"), AK.commit, Literal("niet-hex"))),
-     Level.VIOLATION),
-    ("UnresolvedReferenceShape", None,
-     lambda g, s: g.add((iris.unresolved("vereiste", "x"), RDF.type, AK.UnresolvedReference)),
-     Level.VIOLATION),
-    ("UndeclaredFieldShape", None,
-     lambda g, s: g.add((BNode(), RDF.type, AK.UndeclaredField)), Level.VIOLATION),
+    (
+        "MeasureShape",
+        None,
+        lambda g, s: g.add((URIRef("urn:nl:ak:mtr:org-2"), RDF.type, AK.Measure)),
+        Level.VIOLATION,
+    ),
+    (
+        "RequirementShape",
+        None,
+        lambda g, s: g.add((URIRef("urn:nl:ak:ver:AIA09"), RDF.type, AK.Requirement)),
+        Level.VIOLATION,
+    ),
+    (
+        "InstrumentShape",
+        None,
+        lambda g, s: g.add((URIRef("urn:nl:ak:hlp:Met Spatie"), RDF.type, AK.Instrument)),
+        Level.VIOLATION,
+    ),
+    (
+        "ConceptShape",
+        None,
+        lambda g, s: g.add((iris.concept("rollen", "zonder-label"), RDF.type, AK.Role)),
+        Level.VIOLATION,
+    ),
+    (
+        "AuditCriterionShape",
+        None,
+        lambda g, s: (
+            g.add((iris.concept("ark", "1.1"), SKOS.notation, Literal("1.1")))
+            or g.add((iris.concept("ark", "1.1"), RDF.type, AK.AuditCriterion))
+        ),
+        Level.VIOLATION,
+    ),
+    (
+        "ReleaseShape",
+        None,
+        lambda g, s: g.add((iris.release("sample-1.0"), AK.commit, Literal("niet-hex"))),
+        Level.VIOLATION,
+    ),
+    (
+        "UnresolvedReferenceShape",
+        None,
+        lambda g, s: g.add((iris.unresolved("vereiste", "x"), RDF.type, AK.UnresolvedReference)),
+        Level.VIOLATION,
+    ),
+    (
+        "UndeclaredFieldShape",
+        None,
+        lambda g, s: g.add((BNode(), RDF.type, AK.UndeclaredField)),
+        Level.VIOLATION,
+    ),
     ("SectionShape", None, lambda g, s: g.add((BNode(), RDF.type, AK.Section)), Level.VIOLATION),
 ]
 
@@ -148,7 +226,8 @@ def _results_from(report_graph: Graph, shape: str, shapes_graph: Graph) -> set:
     sources = {wanted} | inner
     sh = "http://www.w3.org/ns/shacl#"
     return {
-        r for r in report_graph.subjects(RDF.type, URIRef(sh + "ValidationResult"))
+        r
+        for r in report_graph.subjects(RDF.type, URIRef(sh + "ValidationResult"))
         if report_graph.value(r, URIRef(sh + "sourceShape")) in sources
     }
 
@@ -158,10 +237,14 @@ def shapes_graph() -> Graph:
     return shapes()
 
 
-@pytest.mark.parametrize(("shape", "focus", "breaker", "level"), BREAKS,
-                         ids=[f"{b[0]}-{i}" for i, b in enumerate(BREAKS)])
-def test_each_shape_passes_then_fails(sample_graph, sample_report, shapes_graph, shape, focus,
-                                     breaker, level):
+@pytest.mark.parametrize(
+    ("shape", "focus", "breaker", "level"),
+    BREAKS,
+    ids=[f"{b[0]}-{i}" for i, b in enumerate(BREAKS)],
+)
+def test_each_shape_passes_then_fails(
+    sample_graph, sample_report, shapes_graph, shape, focus, breaker, level
+):
     assert (URIRef(AKR + shape), None, None) in shapes_graph
     assert not _results_from(sample_report.graph, shape, shapes_graph)
     broken = Graph()
@@ -170,8 +253,10 @@ def test_each_shape_passes_then_fails(sample_graph, sample_report, shapes_graph,
     report = validate(broken)
     results = _results_from(report.graph, shape, shapes_graph)
     assert results, shape
-    levels = {Level.of(report.graph.value(r, URIRef("http://www.w3.org/ns/shacl#resultSeverity")))
-              for r in results}
+    levels = {
+        Level.of(report.graph.value(r, URIRef("http://www.w3.org/ns/shacl#resultSeverity")))
+        for r in results
+    }
     assert level in levels
     for finding in report.findings:
         assert finding.message_nl and finding.message_en
@@ -181,8 +266,11 @@ def test_every_class_has_a_shape(shapes_graph):
     from akgraph import resources
 
     ontology = resources.ontology()
-    classes = {c for c in ontology.subjects(RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class"))
-               if str(c).startswith(str(AK))}
+    classes = {
+        c
+        for c in ontology.subjects(RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class"))
+        if str(c).startswith(str(AK))
+    }
     targeted = set(shapes_graph.objects(None, URIRef("http://www.w3.org/ns/shacl#targetClass")))
     assert classes - targeted == {AK.Item}
 
@@ -190,10 +278,28 @@ def test_every_class_has_a_shape(shapes_graph):
 # -- the real release ------------------------------------------------------------------------
 
 TEMPLATE_KEYS = {
-    "measure": {"title", "id", "toelichting", "vereiste", "levenscyclus", "onderwerp", "rollen",
-                "sources", "hide"},
-    "instrument": {"title", "toelichting", "categorie", "vereiste", "maatregel", "levenscyclus",
-                   "onderwerp", "rollen", "hide"},
+    "measure": {
+        "title",
+        "id",
+        "toelichting",
+        "vereiste",
+        "levenscyclus",
+        "onderwerp",
+        "rollen",
+        "sources",
+        "hide",
+    },
+    "instrument": {
+        "title",
+        "toelichting",
+        "categorie",
+        "vereiste",
+        "maatregel",
+        "levenscyclus",
+        "onderwerp",
+        "rollen",
+        "hide",
+    },
 }
 
 
@@ -204,7 +310,9 @@ def latest_report(latest_build):
 
 def _has(report, path: str, field: str, value: str | None = None, level=Level.VIOLATION) -> bool:
     return any(
-        f.path == path and f.field == field and (value is None or f.value == value)
+        f.path == path
+        and f.field == field
+        and (value is None or f.value == value)
         and f.level == level
         for f in report.findings
     )
@@ -216,23 +324,36 @@ def test_v251_report_names_every_known_defect(latest_report, latest_path):
     topics = {p.stem for p in (latest_path / "docs/onderwerpen").glob("*.md")}
     expected = []
     for f in scanned["measure"]:
-        expected += [(f.path, "vereiste", s, Level.VIOLATION)
-                     for s in f.fields.get("vereiste", []) if s and s not in slugs["requirement"]]
+        expected += [
+            (f.path, "vereiste", s, Level.VIOLATION)
+            for s in f.fields.get("vereiste", [])
+            if s and s not in slugs["requirement"]
+        ]
     for f in scanned["instrument"]:
-        expected += [(f.path, "maatregel", s, Level.VIOLATION)
-                     for s in f.fields.get("maatregel", []) if s and s not in slugs["measure"]]
+        expected += [
+            (f.path, "maatregel", s, Level.VIOLATION)
+            for s in f.fields.get("maatregel", [])
+            if s and s not in slugs["measure"]
+        ]
     for kind in ("measure", "requirement", "instrument"):
         for f in scanned[kind]:
-            expected += [(f.path, "onderwerp", t, Level.VIOLATION)
-                         for t in f.fields.get("onderwerp", []) if t not in topics]
+            expected += [
+                (f.path, "onderwerp", t, Level.VIOLATION)
+                for t in f.fields.get("onderwerp", [])
+                if t not in topics
+            ]
             for field, values in f.fields.items():
                 if kind in TEMPLATE_KEYS and field not in TEMPLATE_KEYS[kind]:
                     expected.append((f.path, field, None, Level.WARNING))
                 if "" in values and field in ("vereiste", "maatregel"):
                     expected.append((f.path, field, None, Level.WARNING))
     kinds = {(field, level) for _, field, _, level in expected}
-    assert {("vereiste", Level.VIOLATION), ("maatregel", Level.VIOLATION),
-            ("onderwerp", Level.VIOLATION), ("bronnen", Level.WARNING)} <= kinds
+    assert {
+        ("vereiste", Level.VIOLATION),
+        ("maatregel", Level.VIOLATION),
+        ("onderwerp", Level.VIOLATION),
+        ("bronnen", Level.WARNING),
+    } <= kinds
     assert sum(1 for e in expected if e[1] == "vereiste" and e[3] == Level.WARNING) >= 2
     missing = [e for e in expected if not _has(latest_report, *e)]
     assert missing == []
@@ -258,8 +379,9 @@ def test_cli_validate_sample_conforms():
 
 
 def test_cli_validate_release_fails_and_groups_by_file(latest_path):
-    done = subprocess.run([AKGRAPH, "validate", str(latest_path)], capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        [AKGRAPH, "validate", str(latest_path)], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 1
     assert "docs/voldoen-aan-wetten-en-regels/hulpmiddelen/standaarden.md\n" in done.stdout
     assert "[maatregel = '2-owp-11-duurzaam-inkopen']" in done.stdout
@@ -268,11 +390,19 @@ def test_cli_validate_release_fails_and_groups_by_file(latest_path):
 def test_cli_validate_graph_file_and_formats(tmp_path):
     graph = tmp_path / "sample.trig"
     subprocess.run([AKGRAPH, "build", "-o", str(graph)], check=True, capture_output=True)
-    as_json = subprocess.run([AKGRAPH, "validate", str(graph), "--format", "json",
-                              "--severity", "info"], capture_output=True, text=True, timeout=300)
+    as_json = subprocess.run(
+        [AKGRAPH, "validate", str(graph), "--format", "json", "--severity", "info"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     json.loads(as_json.stdout)
-    as_ttl = subprocess.run([AKGRAPH, "validate", str(graph), "--format", "ttl"],
-                            capture_output=True, text=True, timeout=300)
+    as_ttl = subprocess.run(
+        [AKGRAPH, "validate", str(graph), "--format", "ttl"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert as_ttl.returncode == 0
     assert "sh:ValidationReport" in as_ttl.stdout
 
@@ -283,5 +413,7 @@ def test_cli_validate_usage_errors(tmp_path):
     done = subprocess.run([AKGRAPH, "validate", str(bad)], capture_output=True, text=True)
     assert done.returncode == 2
     assert "cannot read input" in done.stderr
-    assert subprocess.run([AKGRAPH, "validate", "--severity", "x"],
-                          capture_output=True).returncode == 2
+    assert (
+        subprocess.run([AKGRAPH, "validate", "--severity", "x"], capture_output=True).returncode
+        == 2
+    )

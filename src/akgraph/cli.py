@@ -50,15 +50,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         "source", nargs="?", help="checkout root or graph file (default: the bundled sample)"
     )
     validate_cmd.add_argument(
-        "--format", choices=["text", "ttl", "json"], default="text",
+        "--format",
+        choices=["text", "ttl", "json"],
+        default="text",
         help="text: readable report by file; ttl/json: the SHACL validation report itself",
     )
     validate_cmd.add_argument(
-        "--severity", choices=["violation", "warning", "info"], default="violation",
+        "--severity",
+        choices=["violation", "warning", "info"],
+        default="violation",
         help="lowest severity that makes the run fail (default: violation)",
     )
     validate_cmd.add_argument(
-        "--shapes", action="append", default=[], metavar="FILE",
+        "--shapes",
+        action="append",
+        default=[],
+        metavar="FILE",
         help="extra SHACL shapes (Turtle), e.g. the NL-SBB SKOS profile; may be repeated",
     )
     args = parser.parse_args(argv)

@@ -11,7 +11,7 @@ from rdflib.namespace import RDF
 
 from akgraph import iris, resources
 from akgraph.mapping import to_graph
-from akgraph.problems import Problem, Severity
+from akgraph.problems import Problem
 from akgraph.source.reader import Checkout, read_checkout
 
 #: rdflib format name by file extension.
@@ -73,7 +73,7 @@ class Build:
 
     def skipped(self) -> list[Problem]:
         """Files that could not be converted at all."""
-        return [p for p in self.problems if p.severity is Severity.ERROR and "skipped" in p.message]
+        return [p for p in self.problems if p.skipped]
 
 
 def build(source: str | Path) -> Build:

@@ -10,7 +10,10 @@ Scheme (all under ``urn:nl:ak:``):
 * audit criteria are ``urn:nl:ak:adr:<code>`` and ``urn:nl:ak:ark:<code>``;
 * glossary terms are ``urn:nl:ak:begrip:<slug of the term>``;
 * a release is ``urn:nl:ak:release:<tag>``;
-* a reference that matched nothing is ``urn:nl:ak:ref:<field>:<value>``.
+* a reference that matched nothing is ``urn:nl:ak:ref:<field>:<value>``;
+* a section of an item's text is the item's URN with the slug of its heading as fragment
+  (``urn:nl:ak:mtr:org-02#toelichting``; the text before the first heading is ``#inleiding``);
+  a repeated heading or glossary term gets ``-2``, ``-3``... appended.
 
 Characters outside the URN syntax (RFC 8141) are percent-encoded; :func:`parse` decodes them.
 """
@@ -57,9 +60,18 @@ def concept(list_name: str, value: str) -> URIRef:
     return URIRef(f"{PREFIX}{_nss(list_name)}:{_nss(value)}")
 
 
-def glossary_term(term: str) -> URIRef:
-    """IRI of a glossary term, from an ASCII slug of the term."""
-    return concept("begrip", slugify(term))
+def glossary_term(term: str, occurrence: int = 1) -> URIRef:
+    """IRI of a glossary term, from an ASCII slug of the term (``-n`` for its n-th definition)."""
+    slug = slugify(term)
+    return concept("begrip", slug if occurrence == 1 else f"{slug}-{occurrence}")
+
+
+def section(item_iri: str, heading: str | None, occurrence: int = 1) -> URIRef:
+    """IRI of a section of an item's text: the item with the heading's slug as fragment."""
+    slug = slugify(heading) if heading else "inleiding"
+    if occurrence > 1:
+        slug += f"-{occurrence}"
+    return URIRef(f"{item_iri.split('#', 1)[0]}#{slug}")
 
 
 def release(tag: str) -> URIRef:
@@ -107,9 +119,13 @@ class Parsed:
 
 
 def parse(iri: str) -> Parsed | None:
-    """Split an akgraph URN into namespace and (decoded) local part; None for other IRIs."""
+    """Split an akgraph URN into namespace and (decoded) local part; None for other IRIs.
+
+    A fragment (a section) is not part of the local name.
+    """
     if not iri.startswith(PREFIX):
         return None
+    iri = iri.split("#", 1)[0]
     namespace, sep, local = iri[len(PREFIX) :].partition(":")
     if not namespace:
         return None

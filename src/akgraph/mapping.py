@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,10 +45,14 @@ REFERENCE_FIELDS = {
 }
 AUDIT_FRAMEWORKS = {"ADR": "adr", "ARK": "ark"}
 _AUDIT_NAMES = {
-    "adr": ("het onderzoekskader algoritmes van de Auditdienst Rijk",
-            "the audit framework for algorithms of the Dutch Government Audit Service"),
-    "ark": ("het toetsingskader algoritmes van de Algemene Rekenkamer",
-            "the audit framework for algorithms of the Netherlands Court of Audit"),
+    "adr": (
+        "het onderzoekskader algoritmes van de Auditdienst Rijk",
+        "the audit framework for algorithms of the Dutch Government Audit Service",
+    ),
+    "ark": (
+        "het toetsingskader algoritmes van de Algemene Rekenkamer",
+        "the audit framework for algorithms of the Netherlands Court of Audit",
+    ),
 }
 _COMMON = {"title", "id", "toelichting", "levenscyclus", "onderwerp", "rollen", "hide"}
 #: Frontmatter keys each kind of item may have; any other key is reported and kept raw.
@@ -407,10 +412,13 @@ class _Mapper:
         parsed = markdown.parse(markdown.clean(doc.body))
         add = self.graph.add
         parts = [("", parsed.preamble), *((s.heading, s.markdown) for s in parsed.sections)]
+        seen: Counter[str] = Counter()
         for order, (heading, text) in enumerate(parts):
             if not text:
                 continue
-            node = BNode()
+            name = iris.slugify(heading) if heading else "inleiding"
+            seen[name] += 1
+            node = iris.section(subject, heading, seen[name])
             add((subject, AK.section, node))
             add((node, RDF.type, AK.Section))
             add((node, AK.order, Literal(order)))
@@ -506,22 +514,25 @@ class _Mapper:
                 "line",
                 content,
             )
-        scheme, add, seen = iris.scheme("begrip"), self.graph.add, {}
+        scheme, add = iris.scheme("begrip"), self.graph.add
+        first: dict[URIRef, int] = {}
+        occurrences: Counter[URIRef] = Counter()
         for entry in entries:
             term = iris.glossary_term(entry.term)
-            if term in seen:
-                first = seen[term]
+            occurrences[term] += 1
+            if term in first:
                 self.problem(
                     Severity.WARNING,
                     "duplicate-term",
                     GLOSSARY,
                     f"line {entry.line} defines {entry.term!r} again (first on line "
-                    f"{first}); kept as a separate term",
+                    f"{first[term]}); kept as a separate term",
                     "term",
                     entry.term,
                 )
-                term = URIRef(f"{term}-{entry.line}")
-            seen[term] = entry.line
+                term = iris.glossary_term(entry.term, occurrences[term])
+            else:
+                first[term] = entry.line
             add((term, RDF.type, AK.GlossaryTerm))
             add((term, RDF.type, SKOS.Concept))
             add((term, SKOS.prefLabel, Literal(entry.term, lang="nl")))

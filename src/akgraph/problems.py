@@ -21,7 +21,8 @@ class Severity(IntEnum):
 class Problem:
     """One finding, tied to a file (relative to the checkout) and, where known, a field and value.
 
-    ``code`` is a stable machine-readable name (``unresolved-reference``, ``broken-yaml``...).
+    ``code`` is a stable machine-readable name (``unresolved-reference``, ``broken-yaml``...);
+    ``skipped`` says the file could not be converted at all.
     """
 
     severity: Severity
@@ -30,6 +31,7 @@ class Problem:
     message: str
     field: str | None = None
     value: str | None = None
+    skipped: bool = False
 
     def __str__(self) -> str:
         where = self.path

@@ -110,8 +110,10 @@ def validate(data: Graph, extra_shapes: Graph | None = None) -> Report:
     _, report_graph, _ = shacl_validate(
         data_graph, shacl_graph=shape_graph, inference="none", allow_warnings=True
     )
-    findings = [_finding(data_graph, report_graph, r)
-                for r in report_graph.subjects(RDF.type, SH.ValidationResult)]
+    findings = [
+        _finding(data_graph, report_graph, r)
+        for r in report_graph.subjects(RDF.type, SH.ValidationResult)
+    ]
     return Report(report_graph, findings)
 
 
@@ -136,11 +138,8 @@ def _finding(data: Graph, report: Graph, result: URIRef | BNode) -> Finding:
 
 def _owner(data: Graph, focus) -> URIRef:
     """The item a focus node belongs to (a section's item), or the focus node itself."""
-    if isinstance(focus, BNode):
-        parent = data.value(None, AK.section, focus) or data.value(None, AK.undeclaredField, focus)
-        if parent is not None:
-            return parent
-    return focus
+    parent = data.value(None, AK.section, focus) or data.value(None, AK.undeclaredField, focus)
+    return focus if parent is None else parent
 
 
 def _field(data: Graph, path, value) -> str | None:

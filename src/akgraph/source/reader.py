@@ -154,7 +154,9 @@ def _read_document(base: Path, kind: str, path: Path, problems: list[Problem]) -
     if text is None:
         return None
     if not text.strip():
-        problems.append(Problem(Severity.ERROR, "empty-file", rel, "file is empty; skipped"))
+        problems.append(
+            Problem(Severity.ERROR, "empty-file", rel, "file is empty; skipped", skipped=True)
+        )
         return None
     if _SYMLINK_TEXT.match(text.strip()) and "\n" not in text.strip():
         problems.append(
@@ -164,19 +166,32 @@ def _read_document(base: Path, kind: str, path: Path, problems: list[Problem]) -
                 rel,
                 f"file holds only the path {text.strip()!r}: a symbolic link checked out as "
                 "text; skipped",
+                skipped=True,
             )
         )
         return None
     if not _HANDLER.detect(text):
         problems.append(
-            Problem(Severity.ERROR, "no-frontmatter", rel, "no YAML frontmatter (---); skipped")
+            Problem(
+                Severity.ERROR,
+                "no-frontmatter",
+                rel,
+                "no YAML frontmatter (---); skipped",
+                skipped=True,
+            )
         )
         return None
     try:
         fm, body = _HANDLER.split(text)
     except ValueError:
         problems.append(
-            Problem(Severity.ERROR, "no-frontmatter", rel, "frontmatter is not closed by ---")
+            Problem(
+                Severity.ERROR,
+                "no-frontmatter",
+                rel,
+                "frontmatter is not closed by ---; skipped",
+                skipped=True,
+            )
         )
         return None
     try:
@@ -190,7 +205,8 @@ def _read_document(base: Path, kind: str, path: Path, problems: list[Problem]) -
                 Severity.ERROR,
                 "broken-yaml",
                 rel,
-                f"frontmatter is not valid YAML{where}: {reason}",
+                f"frontmatter is not valid YAML{where}: {reason}; skipped",
+                skipped=True,
             )
         )
         return None
@@ -203,6 +219,7 @@ def _read_document(base: Path, kind: str, path: Path, problems: list[Problem]) -
                 "broken-yaml",
                 rel,
                 f"frontmatter is a {type(meta).__name__}, not a mapping of fields; skipped",
+                skipped=True,
             )
         )
         return None
@@ -225,7 +242,7 @@ def _read_text(base: Path, path: Path, problems: list[Problem]) -> str | None:
     rel = path.relative_to(base).as_posix()
 
     def skip(code: str, message: str) -> None:
-        problems.append(Problem(Severity.ERROR, code, rel, message + "; skipped"))
+        problems.append(Problem(Severity.ERROR, code, rel, message + "; skipped", skipped=True))
 
     if path.is_symlink():
         target = os.readlink(path)
