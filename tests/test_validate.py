@@ -191,9 +191,9 @@ BREAKS = [
     (
         "AuditCriterionShape",
         None,
-        lambda g, s: (
-            g.add((iris.concept("ark", "1.1"), SKOS.notation, Literal("1.1")))
-            or g.add((iris.concept("ark", "1.1"), RDF.type, AK.AuditCriterion))
+        lambda g, s: g.addN(
+            (iris.concept("ark", "1.1"), p, o, g)
+            for p, o in ((SKOS.notation, Literal("1.1")), (RDF.type, AK.AuditCriterion))
         ),
         Level.VIOLATION,
     ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import cache
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
@@ -91,8 +92,12 @@ class Report:
         return grouped
 
 
+@cache
 def shapes() -> Graph:
-    """The SHACL shapes shipped with akgraph."""
+    """The SHACL shapes shipped with akgraph (one graph per process: do not change it).
+
+    Sharing it keeps the blank nodes of inline property shapes the same in every report.
+    """
     graph = Graph()
     for path in sorted(resources.data_dir("shapes").glob("*.ttl")):
         graph.parse(path, format="turtle")
@@ -106,7 +111,7 @@ def validate(data: Graph, extra_shapes: Graph | None = None) -> Report:
     data_graph += resources.ontology()
     shape_graph = shapes()
     if extra_shapes is not None:
-        shape_graph += extra_shapes
+        shape_graph = shape_graph + extra_shapes
     _, report_graph, _ = shacl_validate(
         data_graph, shacl_graph=shape_graph, inference="none", allow_warnings=True
     )
