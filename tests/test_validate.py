@@ -13,6 +13,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 from akgraph import iris
 from akgraph.iris import AK
 from akgraph.validate import Level, shapes, validate
+from tests.conftest import CORPUS
 from tests.scan import scan
 from tests.test_cli import AKGRAPH
 
@@ -417,3 +418,42 @@ def test_cli_validate_usage_errors(tmp_path):
         subprocess.run([AKGRAPH, "validate", "--severity", "x"], capture_output=True).returncode
         == 2
     )
+
+
+def test_shared_identifier_names_every_item_that_has_it(sample_graph):
+    """Regression: the uniqueness check reports each item holding the identifier, with its file."""
+    broken = Graph()
+    broken += sample_graph
+    broken.add((URIRef("urn:nl:ak:mtr:org-99"), DCTERMS.identifier, Literal(str(ORG02))))
+    broken.add((URIRef("urn:nl:ak:mtr:org-99"), AK.sourcePath, Literal("docs/kopie.md")))
+    found = {
+        (f.focus, f.path, f.field, f.value)
+        for f in validate(broken).findings
+        if f.field == "id" and f.value == str(ORG02)
+    }
+    assert (
+        str(ORG02),
+        sample_graph.value(ORG02, AK.sourcePath).toPython(),
+        "id",
+        str(ORG02),
+    ) in found
+    assert ("urn:nl:ak:mtr:org-99", "docs/kopie.md", "id", str(ORG02)) in found
+
+
+def test_concept_schemes_follow_the_nl_sbb_profile(sample_build):
+    """Our controlled lists and the sample's concepts conform to the NL-SBB SKOS profile
+    (../shared/vocab), with the DPV vocabularies our mappings point at loaded beside them."""
+    vocab = CORPUS.parent / "vocab"
+    profile = vocab / "nl-sbb-skos-ap-nl.ttl"
+    if not profile.is_file():
+        pytest.skip(f"NL-SBB profile {profile} not found")
+    data = sample_build.union()
+    for name in ("dpv-2.3-eu-aiact.ttl", "dpv-2.3-ai.ttl"):
+        data.parse(vocab / name, format="turtle")
+    report = validate(data, Graph().parse(profile, format="turtle"))
+    ours = [
+        str(f)
+        for f in report.findings
+        if f.level >= Level.WARNING and f.focus.startswith("urn:nl:ak:")
+    ]
+    assert ours == []

@@ -116,29 +116,37 @@ def validate(data: Graph, extra_shapes: Graph | None = None) -> Report:
         data_graph, shacl_graph=shape_graph, inference="none", allow_warnings=True
     )
     findings = [
-        _finding(data_graph, report_graph, r)
+        finding
         for r in report_graph.subjects(RDF.type, SH.ValidationResult)
+        for finding in _findings(data_graph, report_graph, r)
     ]
     return Report(report_graph, findings)
 
 
-def _finding(data: Graph, report: Graph, result: URIRef | BNode) -> Finding:
+def _findings(data: Graph, report: Graph, result: URIRef | BNode) -> list[Finding]:
+    """The finding of one SHACL result, once for every item it concerns."""
     focus = report.value(result, SH.focusNode)
     path = report.value(result, SH.resultPath)
     value = report.value(result, SH.value)
-    owner = _owner(data, focus)
     messages = {m.language: str(m) for m in report.objects(result, SH.resultMessage)}
     default = next(iter(messages.values()), "")
-    return Finding(
-        level=Level.of(report.value(result, SH.resultSeverity)),
-        path=_str(data.value(owner, AK.sourcePath)),
-        focus=str(owner),
-        field=_field(data, path, value),
-        value=_shown(data, value),
-        message_nl=messages.get("nl", default),
-        message_en=messages.get("en", default),
-        shape=str(report.value(result, SH.sourceShape)),
-    )
+    if isinstance(focus, Literal):  # an identifier shared by several items: name each of them
+        owners, field, shown = sorted(data.subjects(DCTERMS.identifier, focus)), "id", str(focus)
+    else:
+        owners, field, shown = [_owner(data, focus)], _field(data, path, value), None
+    return [
+        Finding(
+            level=Level.of(report.value(result, SH.resultSeverity)),
+            path=_str(data.value(owner, AK.sourcePath)),
+            focus=str(owner),
+            field=field,
+            value=shown or _shown(data, value),
+            message_nl=messages.get("nl", default),
+            message_en=messages.get("en", default),
+            shape=str(report.value(result, SH.sourceShape)),
+        )
+        for owner in owners or [focus]
+    ]
 
 
 def _owner(data: Graph, focus) -> URIRef:
