@@ -1,6 +1,6 @@
-"""Benchmark ``akgraph build`` on a real release.
+"""Benchmark ``akgraph build`` and ``akgraph validate`` on a real release.
 
-Usage: python bench/build.py [SOURCE] [--runs N] [--write docs/benchmarks-build.md]
+Usage: python bench/build.py [SOURCE] [--runs N] [--write docs/benchmarks.md]
 
 Times, in one run on this machine: the whole command as a user runs it (fresh process:
 imports, read, convert, write Turtle), and the in-process stages (read, map, serialize).
@@ -25,6 +25,7 @@ from akgraph import resources
 from akgraph.graph import serialize
 from akgraph.mapping import to_graph
 from akgraph.source.reader import read_checkout
+from akgraph.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = Path(os.environ.get("AKGRAPH_CORPUS", ROOT.parent / "shared" / "corpus"))
@@ -40,17 +41,25 @@ for p in pathlib.Path(sys.argv[1], "docs").rglob("*.md"):
 """
 
 
-def timed(command: list[str], runs: int) -> list[float]:
+def timed(command: list[str], runs: int, ok: tuple[int, ...] = (0,)) -> list[float]:
+    """Wall-clock seconds of ``runs`` fresh runs of ``command`` (exit status in ``ok``)."""
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True)
+        done = subprocess.run(command, capture_output=True)
         times.append(time.perf_counter() - start)
+        if done.returncode not in ok:
+            raise SystemExit(f"{command}: exit {done.returncode}\n{done.stderr.decode()}")
     return times
 
 
 def stages(source: Path, runs: int) -> dict[str, float]:
-    result: dict[str, list[float]] = {"read": [], "map": [], "serialize (Turtle)": []}
+    result: dict[str, list[float]] = {
+        "read": [],
+        "map": [],
+        "serialize (Turtle)": [],
+        "validate (SHACL, target < 3 s)": [],
+    }
     for _ in range(runs):
         t0 = time.perf_counter()
         checkout = read_checkout(source)
@@ -59,11 +68,15 @@ def stages(source: Path, runs: int) -> dict[str, float]:
         t2 = time.perf_counter()
         from akgraph.graph import Build
 
-        serialize(Build(checkout, mapped.graph, resources.vocabularies()), "turtle")
+        built = Build(checkout, mapped.graph, resources.vocabularies())
+        serialize(built, "turtle")
         t3 = time.perf_counter()
+        validate(built.union())
+        t4 = time.perf_counter()
         result["read"].append(t1 - t0)
         result["map"].append(t2 - t1)
         result["serialize (Turtle)"].append(t3 - t2)
+        result["validate (SHACL, target < 3 s)"].append(t4 - t3)
     return {k: statistics.median(v) for k, v in result.items()}
 
 
@@ -79,6 +92,7 @@ def main() -> None:
         out = str(Path(tmp) / "graph.ttl")
         build_times = timed([akgraph, "build", str(source), "-o", out], args.runs)
         size = Path(out).stat().st_size
+    validate_times = timed([akgraph, "validate", str(source)], args.runs, ok=(0, 1))
     yard_times = timed([sys.executable, "-c", YARDSTICK, str(source)], args.runs)
     parts = stages(source, args.runs)
     build_median, yard_median = statistics.median(build_times), statistics.median(yard_times)
@@ -92,6 +106,8 @@ def main() -> None:
         "| --- | --- |",
         f"| `akgraph build SOURCE -o graph.ttl`, fresh process (target < 1.5 s) "
         f"| {build_median:.3f} (min {min(build_times):.3f}, max {max(build_times):.3f}) |",
+        f"| `akgraph validate SOURCE` (build + SHACL), fresh process "
+        f"| {statistics.median(validate_times):.3f} |",
         *(f"| in-process: {name} | {value:.3f} |" for name, value in parts.items()),
         f"| yardstick: fresh Python reading every file + PyYAML frontmatter | {yard_median:.3f} |",
         "",
