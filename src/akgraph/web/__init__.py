@@ -1,0 +1,78 @@
+"""The akgraph web app (Flask app factory): ``/sparql`` today, linked-data pages later.
+
+Configuration (Flask config keys; also read from ``AKGRAPH_<KEY>`` environment variables):
+
+* ``SOURCE``: a checkout (folder with ``docs/``) or a graph file from ``akgraph build``;
+  default: the bundled sample. Ignored when ``STORE`` is set.
+* ``STORE``: URL of a SPARQL query endpoint to answer from instead (remote store).
+* ``TIMEOUT`` (seconds, 10), ``WORKERS`` (query processes, 2), ``MAX_QUERY_LENGTH``
+  (characters, 16384), ``MAX_RESULT_BYTES`` (16 MiB).
+
+Production: ``gunicorn --preload -w 4 'akgraph.web:create_app()'`` (see the README).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+
+from akgraph import store
+
+DEFAULTS = {
+    "SOURCE": None,
+    "STORE": None,
+    "TIMEOUT": store.Limits.timeout,
+    "WORKERS": 2,
+    "MAX_QUERY_LENGTH": store.Limits.max_query_length,
+    "MAX_RESULT_BYTES": store.Limits.max_result_bytes,
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the app; ``config`` overrides the defaults and the environment."""
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("AKGRAPH")
+    if config:
+        app.config.from_mapping(config)
+    limits = store.Limits(
+        timeout=float(app.config["TIMEOUT"]),
+        max_query_length=int(app.config["MAX_QUERY_LENGTH"]),
+        max_result_bytes=int(app.config["MAX_RESULT_BYTES"]),
+    )
+    # A form-encoded query may triple in size (%XX); leave room for the other parameters.
+    app.config.setdefault("MAX_CONTENT_LENGTH", 3 * limits.max_query_length + 4096)
+    if app.config["STORE"]:
+        backend = store.RemoteStore(app.config["STORE"], limits)
+    else:
+        backend = store.LocalStore(
+            store.load(app.config["SOURCE"]), limits, int(app.config["WORKERS"])
+        )
+    app.extensions["akgraph.store"] = backend
+    app.extensions["akgraph.limits"] = limits
+
+    from akgraph.web import sparql
+
+    app.register_blueprint(sparql.bp)
+    app.after_request(_cors)
+    app.register_error_handler(HTTPException, _plain_error)
+    return app
+
+
+def _cors(response: Response) -> Response:
+    """Let browser clients on any origin query (simple requests and preflight)."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+    response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def _plain_error(error: HTTPException) -> Response:
+    response = error.get_response()
+    response.set_data(f"{error.code} {error.name}: {error.description}\n")
+    response.mimetype = "text/plain"
+    return response

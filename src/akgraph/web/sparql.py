@@ -1,0 +1,122 @@
+"""``/sparql``: the SPARQL 1.1 Protocol (query operation only; the endpoint is read-only).
+
+Requests: GET ``?query=``, POST ``application/x-www-form-urlencoded`` (parameters in the body,
+dataset parameters also in the URL), POST ``application/sparql-query`` (the query as the UTF-8
+body, other parameters in the URL). ``default-graph-uri`` / ``named-graph-uri`` override the
+query's FROM clauses and select graphs held in the store (an unknown graph is empty). A GET
+without a query answers the service description. Errors are ``text/plain``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.datastructures import MultiDict
+
+from akgraph import store
+from akgraph.web import description, negotiation, urls
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+
+
+class ProtocolError(store.QueryError):
+    """A request that does not follow the protocol."""
+
+    status = 400
+
+
+class UnsupportedMediaType(ProtocolError):
+    status = 415
+
+
+class NotAcceptable(ProtocolError):
+    status = 406
+
+
+@bp.errorhandler(store.QueryError)
+def refused(error: store.QueryError) -> Response:
+    return Response(error.message + "\n", status=error.status, mimetype="text/plain")
+
+
+@bp.after_request
+def vary(response: Response) -> Response:
+    response.vary.add("Accept")
+    return response
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def endpoint() -> Response:
+    params, text = _operation()
+    backend = current_app.extensions["akgraph.store"]
+    if text is None:
+        return _service_description(backend)
+    query = store.inspect(text, current_app.extensions["akgraph.limits"])
+    formats = negotiation.GRAPHS if query.returns_graph else negotiation.RESULTS
+    media_type = _negotiate(formats, params)
+    dataset = {}
+    if "default-graph-uri" in params or "named-graph-uri" in params:
+        dataset = {
+            "default_graphs": params.getlist("default-graph-uri"),
+            "named_graphs": params.getlist("named-graph-uri"),
+        }
+    sent_type, body = backend.query(query, media_type, **dataset)
+    return Response(body, mimetype=sent_type)
+
+
+def _operation() -> tuple[MultiDict, str | None]:
+    """The protocol parameters and the query text (None: no query) of this request."""
+    if "update" in request.args:
+        raise store.ReadOnly(store.READ_ONLY)
+    if request.method == "GET":
+        return request.args, _single(request.args.getlist("query"))
+    mimetype = request.mimetype
+    if mimetype == UPDATE:
+        raise store.ReadOnly(store.READ_ONLY)
+    if mimetype not in (FORM, DIRECT):
+        raise UnsupportedMediaType(
+            f"POST a query as {FORM} (query=...) or as {DIRECT}; got "
+            + (repr(request.content_type) if request.content_type else "no Content-Type")
+        )
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"queries must be encoded in UTF-8, not {charset}")
+    if mimetype == FORM:
+        params = MultiDict(request.args)
+        params.update(request.form)
+        if "update" in params:
+            raise store.ReadOnly(store.READ_ONLY)
+        text = _single(params.getlist("query"))
+        if text is None:
+            raise ProtocolError("the form has no query parameter")
+        return params, text
+    if "query" in request.args:
+        raise ProtocolError(f"a {DIRECT} POST carries the query in the body, not in the URL")
+    try:
+        return request.args, request.get_data().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(f"the query is not valid UTF-8: {exc}") from None
+
+
+def _single(values: list[str]) -> str | None:
+    if len(values) > 1:
+        raise ProtocolError(f"exactly one query parameter is allowed, got {len(values)}")
+    return values[0] if values else None
+
+
+def _negotiate(formats: tuple[negotiation.Format, ...], params: MultiDict) -> str:
+    chosen = negotiation.choose(formats, request.accept_mimetypes, params.get("format"))
+    if chosen is None:
+        raise NotAcceptable(
+            f"no acceptable format for this result (Accept: {request.headers.get('Accept')!r}, "
+            f"format: {params.get('format')!r}); available: {negotiation.names(formats)}"
+        )
+    return chosen
+
+
+def _service_description(backend) -> Response:
+    media_type = _negotiate(negotiation.GRAPHS, request.args)
+    graph = description.describe(urls.sparql(external=True), backend.graphs())
+    return Response(description.serialize(graph, media_type), mimetype=media_type)
