@@ -68,8 +68,77 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="FILE",
         help="extra SHACL shapes (Turtle), e.g. the NL-SBB SKOS profile; may be repeated",
     )
+    _add_serve_and_publish(commands)
     args = parser.parse_args(argv)
-    return _build(args) if args.command == "build" else _validate(args)
+    handlers = {"build": _build, "validate": _validate, "serve": _serve, "publish": _publish}
+    return handlers[args.command](args)
+
+
+def _add_serve_and_publish(commands) -> None:
+    serve_cmd = commands.add_parser(
+        "serve",
+        help="serve the graph over HTTP: a read-only SPARQL 1.1 endpoint at /sparql",
+        description="Build a checkout (or load a graph file) into an embedded store and serve "
+        "it at http://HOST:PORT/sparql; or, with --store, answer from an existing SPARQL "
+        "server. For production use gunicorn (see the README).",
+    )
+    serve_cmd.add_argument(
+        "source", nargs="?", help="checkout root or graph file (default: the bundled sample)"
+    )
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
+    serve_cmd.add_argument("--port", type=int, default=5000, help="default: 5000")
+    serve_cmd.add_argument("--store", metavar="URL", help="query endpoint of a SPARQL server")
+    serve_cmd.add_argument(
+        "--timeout", type=float, default=10.0, metavar="S", help="query time limit (default 10)"
+    )
+    serve_cmd.add_argument(
+        "--workers", type=int, default=2, help="query worker processes (default 2)"
+    )
+    publish_cmd = commands.add_parser(
+        "publish",
+        help="upload the graph to a SPARQL 1.1 Graph Store Protocol endpoint",
+        description="Build a checkout (or load a graph file) and PUT each named graph to a "
+        "Graph Store Protocol endpoint (e.g. http://host:7878/store for Oxigraph server), "
+        "replacing what it held under those names. Exit status: 0 uploaded, 1 upload failed, "
+        "2 usage or input error.",
+    )
+    publish_cmd.add_argument(
+        "source", nargs="?", help="checkout root or graph file (default: the bundled sample)"
+    )
+    publish_cmd.add_argument("--to", required=True, metavar="URL", help="Graph Store endpoint")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from akgraph.web import create_app
+
+    given = {"SOURCE": args.source, "STORE": args.store}
+    config = {key: value for key, value in given.items() if value is not None}
+    config |= {"TIMEOUT": args.timeout, "WORKERS": args.workers}
+    try:
+        app = create_app(config)
+    except (SourceError, ValueError, OSError) as exc:
+        print(f"akgraph: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"akgraph: SPARQL endpoint at http://{args.host}:{args.port}/sparql", file=sys.stderr)
+    app.run(host=args.host, port=args.port, threaded=True)
+    return EXIT_OK
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from akgraph import store
+
+    try:
+        loaded = store.load(args.source)
+    except (SourceError, ValueError, OSError) as exc:
+        print(f"akgraph: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        for graph, status in store.publish(loaded, args.to):
+            print(f"published {graph} to {args.to} (HTTP {status})")
+    except store.QueryError as exc:
+        print(f"akgraph: error: {exc.message}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_OK
 
 
 def _build(args: argparse.Namespace) -> int:
