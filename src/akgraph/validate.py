@@ -133,14 +133,15 @@ def _findings(data: Graph, report: Graph, result: URIRef | BNode) -> list[Findin
     if isinstance(focus, Literal):  # an identifier shared by several items: name each of them
         owners, field, shown = sorted(data.subjects(DCTERMS.identifier, focus)), "id", str(focus)
     else:
-        owners, field, shown = [_owner(data, focus)], _field(data, path, value), None
+        owners, field = [_owner(data, focus)], _field(data, path, value)
+        shown = "" if path == AK.emptyListItem else _shown(data, value)
     return [
         Finding(
             level=Level.of(report.value(result, SH.resultSeverity)),
             path=_str(data.value(owner, AK.sourcePath)),
             focus=str(owner),
             field=field,
-            value=shown or _shown(data, value),
+            value=shown,
             message_nl=messages.get("nl", default),
             message_en=messages.get("en", default),
             shape=str(report.value(result, SH.sourceShape)),
