@@ -60,3 +60,33 @@ def checkout(tmp_path, sample_path) -> Path:
     target = tmp_path / "checkout"
     shutil.copytree(sample_path, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def app(sample_path):
+    """The web app (Flask tutorial style) on the bundled sample; its query workers are shared."""
+    from akgraph.web import create_app
+
+    app = create_app({"TESTING": True, "SOURCE": str(sample_path), "TIMEOUT": 5})
+    yield app
+    app.extensions["akgraph.store"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def corpus_app(latest_build):
+    """The web app on the real release v2.5.1, with a 3 s query timeout."""
+    from akgraph.web import create_app
+
+    app = create_app({"TESTING": True, "SOURCE": latest_build, "TIMEOUT": 3, "WORKERS": 2})
+    yield app
+    app.extensions["akgraph.store"].close()

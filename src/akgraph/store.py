@@ -357,10 +357,13 @@ class LocalStore:
         media_type: str,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
     ) -> tuple[str, bytes]:
-        """Evaluate a checked query; returns the media type and the serialized result."""
+        """Evaluate a checked query (relative IRIs resolved against ``base_iri``); returns the
+        media type and the serialized result."""
         self._ensure_workers()
-        job = _Job(query.text, media_type, _dataset_options(query, default_graphs, named_graphs))
+        options = _dataset_options(query, default_graphs, named_graphs) | {"base_iri": base_iri}
+        job = _Job(query.text, media_type, options)
         try:
             worker = self._idle.get(timeout=self.limits.timeout)
         except queue.Empty:
@@ -414,8 +417,10 @@ class RemoteStore:
         media_type: str,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
     ) -> tuple[str, bytes]:
-        """Forward a checked query; returns the remote's media type and body (capped)."""
+        """Forward a checked query; returns the remote's media type and body (capped).
+        ``base_iri`` is ignored: the remote resolves relative IRIs itself."""
         from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
         try:

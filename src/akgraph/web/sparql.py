@@ -62,7 +62,8 @@ def endpoint() -> Response:
             "default_graphs": params.getlist("default-graph-uri"),
             "named_graphs": params.getlist("named-graph-uri"),
         }
-    sent_type, body = backend.query(query, media_type, **dataset)
+    base = urls.sparql(external=True)
+    sent_type, body = backend.query(query, media_type, **dataset, base_iri=base)
     return Response(body, mimetype=sent_type)
 
 
