@@ -90,3 +90,12 @@ def corpus_app(latest_build):
     app = create_app({"TESTING": True, "SOURCE": latest_build, "TIMEOUT": 3, "WORKERS": 2})
     yield app
     app.extensions["akgraph.store"].close()
+
+
+@pytest.fixture(scope="session")
+def corpus_server(corpus_app):
+    """Base URL of ``corpus_app`` served over HTTP on loopback."""
+    from tests.live import live
+
+    with live(corpus_app) as url:
+        yield url

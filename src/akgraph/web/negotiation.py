@@ -33,21 +33,28 @@ GRAPHS = (
     Format("text/turtle", ("turtle", "ttl"), ("application/x-turtle", "application/turtle")),
     Format("application/n-triples", ("ntriples", "nt", "n-triples")),
     Format("application/ld+json", ("jsonld", "json-ld", "json"), ("application/json",)),
-    Format("application/rdf+xml", ("rdfxml", "rdf", "xml"), ("application/xml", "text/xml")),
+    Format(
+        "application/rdf+xml", ("rdfxml", "rdf+xml", "rdf", "xml"), ("application/xml", "text/xml")
+    ),
 )
 
 
-def choose(formats: tuple[Format, ...], accept: MIMEAccept, name: str | None = None) -> str | None:
+def choose(
+    formats: tuple[Format, ...], accept: MIMEAccept, requested: list[str] | None = None
+) -> str | None:
     """The media type to answer with, or None if nothing fits (406).
 
-    ``name`` (the ``format`` parameter: a short name or a media type) wins over ``Accept``;
-    without an ``Accept`` header the first format is used.
+    ``requested`` (the ``format`` parameter, repeatable: short names or media types; the first
+    known one is used) wins over ``Accept``; without an ``Accept`` header the first format is
+    used.
     """
-    if name:
-        wanted = name.strip().lower()
-        return next(
-            (f.media_type for f in formats if wanted in f.names or wanted == f.media_type), None
-        )
+    if requested:
+        for name in requested:
+            wanted = name.strip().lower()
+            for f in formats:
+                if wanted in f.names or wanted == f.media_type:
+                    return f.media_type
+        return None
     if not accept:
         return formats[0].media_type
     offered = {f.media_type: f.media_type for f in formats}

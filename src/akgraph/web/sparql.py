@@ -108,11 +108,12 @@ def _single(values: list[str]) -> str | None:
 
 
 def _negotiate(formats: tuple[negotiation.Format, ...], params: MultiDict) -> str:
-    chosen = negotiation.choose(formats, request.accept_mimetypes, params.get("format"))
+    requested = params.getlist("format")
+    chosen = negotiation.choose(formats, request.accept_mimetypes, requested)
     if chosen is None:
         raise NotAcceptable(
             f"no acceptable format for this result (Accept: {request.headers.get('Accept')!r}, "
-            f"format: {params.get('format')!r}); available: {negotiation.names(formats)}"
+            f"format: {requested!r}); available: {negotiation.names(formats)}"
         )
     return chosen
 
