@@ -377,6 +377,10 @@ class LocalStore:
         finally:
             self._idle.put(worker)
 
+    def pids(self) -> list[int]:
+        """Process ids of the idle workers of this process (for monitoring and tests)."""
+        return sorted(worker.process.pid for worker in list(self._idle.queue))
+
     def close(self) -> None:
         """Stop the workers of this process."""
         while True:
