@@ -33,7 +33,7 @@ DEFAULTS = {
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the app; ``config`` overrides the defaults and the environment."""
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)
     app.config.from_mapping(DEFAULTS)
     app.config.from_prefixed_env("AKGRAPH")
     if config:

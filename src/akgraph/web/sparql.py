@@ -71,7 +71,7 @@ def _operation() -> tuple[MultiDict, str | None]:
     """The protocol parameters and the query text (None: no query) of this request."""
     if "update" in request.args:
         raise store.ReadOnly(store.READ_ONLY)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return request.args, _single(request.args.getlist("query"))
     mimetype = request.mimetype
     if mimetype == UPDATE:
