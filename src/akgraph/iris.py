@@ -16,6 +16,19 @@ Scheme (all under ``urn:nl:ak:``):
   a repeated heading or glossary term gets ``-2``, ``-3``... appended.
 
 Characters outside the URN syntax (RFC 8141) are percent-encoded; :func:`parse` decodes them.
+
+Legislation is not ours, so it gets the identifiers of its publishers:
+
+* an EU regulation, directive or decision its ELI (``http://data.europa.eu/eli/reg/2024/1689/oj``)
+  and a part of it an ELI subdivision, the EUR-Lex anchor inserted before ``/oj``
+  (``…/reg/2024/1689/art_14/oj``, ``rct_39``, ``anx_III``, ``cpt_III.sct_3``); another EU act
+  (a treaty, the Charter) its CELEX resource in Cellar
+  (``http://publications.europa.eu/resource/celex/12012P%2FTXT``), parts as ``#art_52``;
+* a Dutch law its BWB page (``https://wetten.overheid.nl/BWBR0005537``), an article its
+  Juriconnect reference without view dates (``jci1.3:c:BWBR0005537&artikel=3:2``) and another
+  part the Juriconnect reference with the enclosing parts the source gives
+  (``jci1.3:c:BWBR0005537&hoofdstuk=3&afdeling=3.2``);
+* a legal link in an item's text is the item's URN with fragment ``#wetsverwijzing-<n>``.
 """
 
 from __future__ import annotations
@@ -23,11 +36,20 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
 from rdflib import Namespace, URIRef
 
+if TYPE_CHECKING:  # the source package imports this module
+    from akgraph.source.legal import Act, Part
+
 AK = Namespace("https://w3id.org/algoritmekader/def#")
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+ELI_ROOT = "http://data.europa.eu/eli/"
+CELLAR_CELEX = "http://publications.europa.eu/resource/celex/"
+EURLEX_CELEX = "https://eur-lex.europa.eu/legal-content/NL/TXT/?uri=CELEX:"
+WETTEN = "https://wetten.overheid.nl/"
 ONTOLOGY = URIRef("https://w3id.org/algoritmekader/def")
 VOCABULARY_GRAPH = URIRef("urn:nl:ak:graph:vocabularies")
 PREFIX = "urn:nl:ak:"
@@ -84,6 +106,13 @@ def unresolved(field: str, value: str) -> URIRef:
     return URIRef(f"{PREFIX}ref:{_nss(field)}:{_nss(value)}")
 
 
+def normalize(text: str) -> str:
+    """``text`` (a URN as typed or pasted) with characters outside the URN syntax
+    percent-encoded, as :func:`item` and :func:`concept` mint them."""
+    head, sep, fragment = text.strip().partition("#")
+    return _nss(head) + (sep + _nss(fragment) if sep else "")
+
+
 def is_well_formed(identifier: str) -> bool:
     """Whether ``identifier`` is a syntactically valid ``urn:nl:ak:`` URN."""
     return bool(_WELL_FORMED.match(identifier))
@@ -130,3 +159,66 @@ def parse(iri: str) -> Parsed | None:
     if not namespace:
         return None
     return Parsed(unquote(namespace), unquote(local) if sep else "")
+
+
+# -- legislation ------------------------------------------------------------------------------
+
+_EU_ANCHORS = {
+    "artikel": "art",
+    "overweging": "rct",
+    "bijlage": "anx",
+    "hoofdstuk": "cpt",
+    "afdeling": "sct",
+}
+_LABELS = {"artikel": "Artikel", "overweging": "Overweging", "bijlage": "Bijlage"}
+
+
+def law(act: Act) -> URIRef:
+    """IRI of an act: ELI for EU regulations, directives and decisions, CELEX resource for other
+    EU acts, BWB page for Dutch laws. Raises ValueError for an EU act without type or CELEX."""
+    if act.system == "nl":
+        return URIRef(f"{WETTEN}{act.bwb}")
+    if act.type and act.year is not None and act.number is not None:
+        return URIRef(f"{ELI_ROOT}{act.type}/{act.year}/{act.number}/oj")
+    if act.celex:
+        return URIRef(CELLAR_CELEX + quote(act.celex, safe=""))
+    raise ValueError(f"EU act without type or CELEX number: {act}")
+
+
+def _eu_anchor(part: Part) -> str:
+    chain = [*part.within, (part.kind, part.number)]
+    return ".".join(f"{_EU_ANCHORS[kind]}_{quote(number, safe='')}" for kind, number in chain)
+
+
+def _jci(act: Act, part: Part) -> str:
+    chain = [(part.kind, part.number)] if part.kind == "artikel" else [*part.within, part.key]
+    return f"jci1.3:c:{act.bwb}" + "".join(f"&{k}={quote(n, safe=':.')}" for k, n in chain)
+
+
+def law_part(act: Act, part: Part) -> URIRef:
+    """IRI of a part (article, recital, annex, division) of ``act``."""
+    if act.system == "nl":
+        return URIRef(_jci(act, part))
+    base = str(law(act))
+    if base.endswith("/oj"):
+        return URIRef(f"{base.removesuffix('/oj')}/{_eu_anchor(part)}/oj")
+    return URIRef(f"{base}#{_eu_anchor(part)}")
+
+
+def law_page(act: Act, part: Part | None = None) -> URIRef | None:
+    """The page of an act or part on EUR-Lex or wetten.overheid.nl (None: no CELEX known)."""
+    if act.system == "nl":
+        return URIRef(WETTEN + (_jci(act, part) if part else str(act.bwb)))
+    if not act.celex:
+        return None
+    return URIRef(EURLEX_CELEX + act.celex + (f"#{_eu_anchor(part)}" if part else ""))
+
+
+def law_part_label(part: Part) -> str:
+    """A Dutch label for a part: ``Artikel 14``, ``Overweging 39``, ``Afdeling 3.2``."""
+    return f"{_LABELS.get(part.kind) or part.kind.capitalize()} {part.number}"
+
+
+def legal_citation(item_iri: str, occurrence: int) -> URIRef:
+    """IRI of the ``occurrence``-th legal link in an item's text."""
+    return URIRef(f"{item_iri.split('#', 1)[0]}#wetsverwijzing-{occurrence}")

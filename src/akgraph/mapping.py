@@ -13,6 +13,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS, XSD
 
 from akgraph import iris
 from akgraph.iris import AK
+from akgraph.mapping_law import LawLinker
 from akgraph.problems import Problem, Severity
 from akgraph.source import markdown
 from akgraph.source.reader import GLOSSARY, Checkout, Document, resolve_link
@@ -118,6 +119,7 @@ class _Mapper:
         self.subjects: dict[str, URIRef] = {}  # document path -> subject
         self.by_slug: dict[str, dict[str, URIRef]] = {k: {} for k in ITEM_CLASSES}
         self.by_urn: dict[str, URIRef] = {}
+        self.law = LawLinker(self.graph, self.problem)
 
     def problem(
         self,
@@ -142,6 +144,7 @@ class _Mapper:
             self._identify(document)
         for document in items:
             self._item(document)
+        self.law.finish()
         if self.checkout.glossary_text is not None:
             self._glossary(self.checkout.glossary_text)
         return Result(self.graph, self.problems, self.unresolved)
@@ -426,6 +429,8 @@ class _Mapper:
                 add((node, AK.heading, Literal(heading, lang="nl")))
             add((node, AK.markdown, Literal(text, lang="nl")))
         self._links(subject, doc, parsed.links)
+        if doc.kind == "requirement":
+            self.law.collect(subject, doc.path, parsed)
 
     def _links(self, subject: URIRef, doc: Document, links: Iterable[markdown.Link]) -> None:
         add = self.graph.add

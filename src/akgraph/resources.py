@@ -30,12 +30,14 @@ def _turtle(name: str, filename: str) -> Graph:
 
 
 def vocabularies() -> Graph:
-    """The controlled lists akgraph publishes (a fresh copy, safe to change)."""
+    """The controlled lists akgraph publishes with their alignment to DPV (``vocabularies.ttl``
+    and ``alignment.ttl``; a fresh copy, safe to change)."""
     copy = Graph()
-    source = _turtle("ontology", "vocabularies.ttl")
-    for prefix, namespace in source.namespaces():
-        copy.bind(prefix, namespace)
-    copy += source
+    for filename in ("vocabularies.ttl", "alignment.ttl"):
+        source = _turtle("ontology", filename)
+        for prefix, namespace in source.namespaces():
+            copy.bind(prefix, namespace, override=False)
+        copy += source
     return copy
 
 

@@ -120,6 +120,8 @@ def _links(children: list) -> list[Link]:
             href = None
         elif href is not None and child.type in ("text", "code_inline"):
             text.append(child.content)
+        elif href is not None and child.type in ("softbreak", "hardbreak"):
+            text.append(" ")
     return found
 
 
