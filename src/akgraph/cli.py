@@ -9,6 +9,7 @@ from pathlib import Path
 
 from akgraph import resources
 from akgraph.graph import Build, build, format_for, serialize
+from akgraph.mapping_law import figures
 from akgraph.problems import Severity
 from akgraph.source.reader import SourceError
 
@@ -221,6 +222,7 @@ def summary(built: Build, source: Path, verbose: bool = False) -> str:
     ]
     lines.append("  " + ", ".join(f"{name} {n}" for name, n in built.counts().items()))
     lines.append(f"  triples: {len(built.data)} data, {len(built.vocabularies)} vocabularies")
+    lines += figures(built.data).lines()
     lines.append(f"  unresolved references: {len(built.unresolved)}")
     lines += [f"    {path} [{field} = {value!r}]" for path, field, value in built.unresolved]
     skipped = built.skipped()
