@@ -80,6 +80,7 @@ def test_listener_sees_what_pyoxigraph_service_would_send(listener):
 SERVICE_QUERIES = [
     "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
     "SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
+    r"SELECT * WHERE {{ SERVIC\u0045 <{url}> {{ ?s ?p ?o }} }}",  # escapes come first
     "select * where {{ ?a ?b ?c optional {{ service <{url}> {{ ?a ?p ?o }} }} }} limit 1",
     "SELECT * WHERE {{ {{ SELECT ?s WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }} }}",
     "ASK {{ FILTER EXISTS {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }}",

@@ -127,7 +127,7 @@ def inspect(text: str, limits: Limits = Limits()) -> Query:
     return _inspect(text)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _inspect(text: str) -> Query:
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 

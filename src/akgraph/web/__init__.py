@@ -2,8 +2,9 @@
 
 Configuration (Flask config keys; also read from ``AKGRAPH_<KEY>`` environment variables):
 
-* ``SOURCE``: a checkout (folder with ``docs/``) or a graph file from ``akgraph build``;
-  default: the bundled sample. Ignored when ``STORE`` is set.
+* ``SOURCE``: a checkout (folder with ``docs/``) or a graph file from ``akgraph build`` (or,
+  from Python, a :class:`~akgraph.graph.Build` or rdflib dataset); default: the bundled
+  sample. Ignored when ``STORE`` is set.
 * ``STORE``: URL of a SPARQL query endpoint to answer from instead (remote store).
 * ``TIMEOUT`` (seconds, 10), ``WORKERS`` (query processes, 2), ``MAX_QUERY_LENGTH``
   (characters, 16384), ``MAX_RESULT_BYTES`` (16 MiB).
@@ -45,19 +46,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     # A form-encoded query may triple in size (%XX); leave room for the other parameters.
     app.config.setdefault("MAX_CONTENT_LENGTH", 3 * limits.max_query_length + 4096)
+    dataset = None
     if app.config["STORE"]:
         backend = store.RemoteStore(app.config["STORE"], limits)
     else:
-        backend = store.LocalStore(
-            store.load(app.config["SOURCE"]), limits, int(app.config["WORKERS"])
-        )
+        dataset = store.load(app.config["SOURCE"])
+        backend = store.LocalStore(dataset, limits, int(app.config["WORKERS"]))
     app.extensions["akgraph.store"] = backend
     app.extensions["akgraph.limits"] = limits
 
-    from akgraph.web import sparql
+    from akgraph.web import pages, sparql
+    from akgraph.web.data import Data
 
+    app.extensions["akgraph.data"] = Data(backend, dataset)
+    app.config.setdefault("VERSION", app.extensions["akgraph.data"].version)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(pages.bp)
     app.after_request(_cors)
+    app.after_request(_security)
     app.register_error_handler(HTTPException, _plain_error)
     return app
 
@@ -68,6 +74,19 @@ def _cors(response: Response) -> Response:
     response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
     response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
     response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def _security(response: Response) -> Response:
+    """No inline script or foreign resources, no sniffing, no framing."""
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    response.headers["X-Frame-Options"] = "DENY"
     return response
 
 

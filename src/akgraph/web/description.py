@@ -17,12 +17,11 @@ RDFLIB_FORMATS = {
     "application/ld+json": "json-ld",
     "application/rdf+xml": "xml",
 }
-_RESULT_FORMATS = (
-    [f.iri for f in (QueryResultsFormat.JSON, QueryResultsFormat.XML)]
-    + [f.iri for f in (QueryResultsFormat.CSV, QueryResultsFormat.TSV)]
-    + [f.iri for f in (RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.JSON_LD)]
-    + [RdfFormat.RDF_XML.iri]
-)
+_RESULT_FORMATS = [
+    *(f.iri for f in (QueryResultsFormat.JSON, QueryResultsFormat.XML)),
+    *(f.iri for f in (QueryResultsFormat.CSV, QueryResultsFormat.TSV)),
+    *(f.iri for f in (RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.JSON_LD, RdfFormat.RDF_XML)),
+]
 
 
 def describe(endpoint: str, graphs: list[str]) -> Graph:
