@@ -8,3 +8,71 @@ from flask import url_for
 def sparql(external: bool = False, **params: str) -> str:
     """The SPARQL endpoint, optionally with query parameters (``query=...``)."""
     return url_for("sparql.endpoint", _external=external, **params)
+
+
+def home(external: bool = False) -> str:
+    return url_for("pages.home", _external=external)
+
+
+def doc(iri: str, suffix: str | None = None, external: bool = False, **params: str) -> str:
+    """The document about ``iri``; ``suffix`` (``.ttl``, ``.jsonld``...) picks a format."""
+    return url_for("pages.document", urn=iri + (suffix or ""), _external=external, **params)
+
+
+def identifier(iri: str, external: bool = False) -> str:
+    """The ``/id/`` address of ``iri`` (answers 303 to its document)."""
+    return url_for("pages.identifier", urn=iri, _external=external)
+
+
+def media_type(suffix: str) -> str:
+    """The media type of a document suffix."""
+    from akgraph.web.pages import SUFFIXES
+
+    return SUFFIXES[suffix]
+
+
+def resolve(urn: str | None = None) -> str:
+    return url_for("pages.resolve", **({"urn": urn} if urn else {}))
+
+
+def listing(kind: str, **params) -> str:
+    """A list page (``maatregelen``, ``vereisten``, ``hulpmiddelen``) with facet values."""
+    return url_for("pages.listing", kind=kind, **params)
+
+
+def search(q: str | None = None) -> str:
+    return url_for("pages.search", **({"q": q} if q else {}))
+
+
+def query(external: bool = False, **params: str) -> str:
+    """The query page, optionally with a query filled in."""
+    return url_for("pages.query_page", _external=external, **params)
+
+
+def named_queries() -> str:
+    return url_for("pages.named_queries")
+
+
+def named_query(name: str, external: bool = False, **params: str) -> str:
+    return url_for("pages.named_query", name=name, _external=external, **params)
+
+
+def about() -> str:
+    return url_for("pages.about")
+
+
+def void(external: bool = False, **params: str) -> str:
+    return url_for("pages.void", _external=external, **params)
+
+
+def dump(extension: str, external: bool = False) -> str:
+    """A download of the whole graph (``ttl``, ``nt``, ``nq``, ``trig``, ``jsonld``, ``rdf``)."""
+    return url_for("pages.dump", extension=extension, _external=external)
+
+
+def validation() -> str:
+    return url_for("pages.validation")
+
+
+def static(filename: str) -> str:
+    return url_for("pages.static", filename=filename)

@@ -1,0 +1,344 @@
+"""What the pages show, read from the store with the SPARQL queries in ``page_queries/``.
+
+Every read goes through the same backend as ``/sparql`` (local worker processes or a remote
+SPARQL server), so the pages work the same on both. The graph does not change while the app
+runs, so answers are cached per process.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import io
+import json
+import sqlite3
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import pyoxigraph
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+
+from akgraph import iris, queries, resources, store
+from akgraph.iris import AK
+
+QUERIES = Path(__file__).resolve().parent / "page_queries"
+SPARQL_JSON = "application/sparql-results+json"
+N_TRIPLES = "application/n-triples"
+
+#: Classes with a list page: URL name, class, Dutch name (plural).
+KINDS = {
+    "maatregelen": (str(AK.Measure), "Maatregelen"),
+    "vereisten": (str(AK.Requirement), "Vereisten"),
+    "hulpmiddelen": (str(AK.Instrument), "Hulpmiddelen"),
+}
+#: Facets of the list pages: query parameter (the list name in the URN), property.
+FACETS = {
+    "levenscyclus": str(AK.lifecyclePhase),
+    "rollen": str(AK.role),
+    "onderwerp": str(AK.topic),
+    "soort-toepassing": str(AK.applicationType),
+    "risicogroep": str(AK.riskGroup),
+    "rol-ai-act": str(AK.aiActRole),
+    "transparantieverplichting": str(AK.transparencyObligation),
+    "systeemrisico": str(AK.systemicRisk),
+    "open-source": str(AK.openSource),
+    "categorie": str(AK.instrumentCategory),
+}
+
+
+@dataclass(frozen=True)
+class Term:
+    """An RDF term as the pages need it."""
+
+    value: str
+    kind: str = "iri"  # iri, literal or bnode
+    lang: str | None = None
+    datatype: str | None = None
+
+    @property
+    def is_iri(self) -> bool:
+        return self.kind == "iri"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _from_json(binding: dict) -> Term:
+    kind = {"uri": "iri", "literal": "literal", "typed-literal": "literal"}.get(
+        binding["type"], "bnode"
+    )
+    return Term(binding["value"], kind, binding.get("xml:lang"), binding.get("datatype"))
+
+
+def _from_oxigraph(term) -> Term:
+    if isinstance(term, pyoxigraph.NamedNode):
+        return Term(term.value)
+    if isinstance(term, pyoxigraph.Literal):
+        return Term(term.value, "literal", term.language, term.datatype.value)
+    return Term(str(term), "bnode")
+
+
+@dataclass
+class Resource:
+    """One IRI with what the graph says about it and about its neighbours."""
+
+    iri: str
+    facts: dict[str, dict[str, list[Term]]] = field(default_factory=dict)
+    inbound: dict[str, list[str]] = field(default_factory=dict)
+
+    def values(self, predicate: str, subject: str | None = None) -> list[Term]:
+        """Objects of ``predicate`` on ``subject`` (default: this resource)."""
+        return self.facts.get(subject or self.iri, {}).get(str(predicate), [])
+
+    def first(self, predicate: str, subject: str | None = None, lang: str = "nl") -> Term | None:
+        """One object of ``predicate``, preferring language ``lang``."""
+        found = self.values(predicate, subject)
+        return next((t for t in found if t.lang == lang), found[0] if found else None)
+
+    def types(self, subject: str | None = None) -> set[str]:
+        return {t.value for t in self.values(str(RDF.type), subject)}
+
+    def label(self, subject: str | None = None) -> str:
+        """Title, preferred label, notation, or the local part of the IRI."""
+        subject = subject or self.iri
+        for predicate in (DCTERMS.title, SKOS.prefLabel, RDFS.label, SKOS.notation):
+            found = self.first(str(predicate), subject)
+            if found is not None:
+                return found.value
+        parsed = iris.parse(subject)
+        return parsed.local if parsed and parsed.local else subject
+
+    def referrers(self, predicate: str) -> list[str]:
+        """Subjects that point at this resource with ``predicate``, sorted."""
+        return sorted(self.inbound.get(str(predicate), []))
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.facts.get(self.iri)) or bool(self.inbound)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An item on a list page, with its facet values (IRIs) per facet name."""
+
+    iri: str
+    title: str
+    abstract: str | None
+    facets: dict[str, frozenset[str]]
+
+
+class Data:
+    """The reads of the pages, cached; ``backend`` is a LocalStore or RemoteStore."""
+
+    def __init__(self, backend, dataset: pyoxigraph.Store | None = None) -> None:
+        self.backend, self.dataset = backend, dataset
+        self.queries = queries.load(QUERIES)
+        self._lock = threading.Lock()
+
+    @cached_property
+    def version(self) -> str:
+        """A fingerprint of the data (for ETags): graph names and size, or the remote URL."""
+        if self.dataset is None:
+            return f"{getattr(self.backend, 'url', '')} {time.time()}"
+        graphs = sorted(g.value for g in self.dataset.named_graphs())
+        return hashlib.sha256(f"{graphs} {len(self.dataset)}".encode()).hexdigest()
+
+    # -- the whole graph -----------------------------------------------------------------------
+
+    @lru_cache(maxsize=8)  # noqa: B019
+    def dump(self, media_type: str) -> bytes | None:
+        """The whole graph in ``media_type``; quad formats keep the named graphs.
+
+        None where it cannot be had: quad formats from a remote store.
+        """
+        quads = media_type in (QUAD_FORMATS := {"application/n-quads", "application/trig"})
+        if self.dataset is not None and quads:
+            out = io.BytesIO()
+            self.dataset.dump(out, pyoxigraph.RdfFormat.from_media_type(media_type))
+            return out.getvalue()
+        if media_type in QUAD_FORMATS:
+            return None
+        if self.dataset is not None and media_type != "application/ld+json":
+            out = io.BytesIO()
+            pyoxigraph.serialize(
+                (pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in self.dataset),
+                out,
+                pyoxigraph.RdfFormat.from_media_type(media_type),
+            )
+            return out.getvalue()
+        text = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+        return self.backend.query(store.Query(text, "CONSTRUCT", False), media_type)[1]
+
+    @cached_property
+    def report(self):
+        """The SHACL validation report of the whole graph (computed once, on first use)."""
+        from rdflib import Graph
+
+        from akgraph.validate import validate
+
+        graph = Graph()
+        graph.parse(data=self.dump("application/n-triples"), format="nt")
+        return validate(graph)
+
+    # -- running queries -----------------------------------------------------------------------
+
+    def _run(self, name: str, form: str, media_type: str, **values: str) -> bytes:
+        text = self.queries[name].bind(values)
+        return self.backend.query(store.Query(text, form, False), media_type)[1]
+
+    def select(self, name: str, **values: str) -> list[dict[str, Term]]:
+        """Rows of a SELECT page query."""
+        answer = json.loads(self._run(name, "SELECT", SPARQL_JSON, **values))
+        return [
+            {key: _from_json(value) for key, value in row.items()}
+            for row in answer["results"]["bindings"]
+        ]
+
+    def rdf(self, iri: str, media_type: str) -> bytes:
+        """The description of ``iri`` in an RDF format (what ``/doc/{urn}.ttl`` answers)."""
+        return self._rdf(iri, media_type)
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one Data per app, kept for the app's life
+    def _rdf(self, iri: str, media_type: str) -> bytes:
+        return self._run("describe", "CONSTRUCT", media_type, this=iri)
+
+    # -- pages ---------------------------------------------------------------------------------
+
+    @lru_cache(maxsize=4096)  # noqa: B019
+    def describe(self, iri: str) -> Resource:
+        """The resource ``iri`` with its neighbourhood (empty when the graph does not know it)."""
+        resource = Resource(iri)
+        facts: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
+        for triple in pyoxigraph.parse(self._rdf(iri, N_TRIPLES), pyoxigraph.RdfFormat.N_TRIPLES):
+            subject, predicate = str(triple.subject.value), triple.predicate.value
+            obj = _from_oxigraph(triple.object)
+            if obj not in facts[subject][predicate]:
+                facts[subject][predicate].append(obj)
+            if obj.is_iri and obj.value == iri and subject != iri:
+                resource.inbound.setdefault(predicate, []).append(subject)
+        resource.facts = {s: dict(p) for s, p in facts.items()}
+        return resource
+
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        """Number of resources per class IRI."""
+        return {row["class"].value: int(row["count"].value) for row in self.select("counts")}
+
+    @cached_property
+    def concepts(self) -> dict[str, dict[str, str]]:
+        """Per concept or scheme IRI: its label, notation and scheme."""
+        found: dict[str, dict[str, str]] = {}
+        for row in self.select("concepts"):
+            scheme = row["scheme"].value
+            found.setdefault(scheme, {"label": scheme})
+            if "schemeLabel" in row:
+                found[scheme]["label"] = row["schemeLabel"].value
+            if "concept" in row:
+                concept = found.setdefault(row["concept"].value, {})
+                concept["scheme"] = scheme
+                concept["label"] = (row.get("label") or row.get("notation") or row["concept"]).value
+                if "notation" in row:
+                    concept["notation"] = row["notation"].value
+        return found
+
+    def concept_label(self, iri: str) -> str:
+        """The label of a concept or scheme, or the local part of its IRI."""
+        known = self.concepts.get(iri)
+        if known and "label" in known:
+            return known["label"]
+        parsed = iris.parse(iri)
+        return parsed.local if parsed and parsed.local else iri
+
+    @lru_cache(maxsize=8)  # noqa: B019
+    def items(self, kind: str) -> list[Listed]:
+        """The items on the list page of ``kind`` (a key of :data:`KINDS`), by title."""
+        names = {prop: name for name, prop in FACETS.items()}
+        rows: dict[str, dict] = {}
+        for row in self.select("items", **{"class": KINDS[kind][0]}):
+            item = rows.setdefault(
+                row["item"].value,
+                {
+                    "title": row["title"].value if "title" in row else row["item"].value,
+                    "abstract": row["abstract"].value if "abstract" in row else None,
+                    "facets": defaultdict(set),
+                },
+            )
+            if "facet" in row:
+                item["facets"][names[row["facet"].value]].add(row["value"].value)
+        listed = [
+            Listed(
+                iri, r["title"], r["abstract"], {k: frozenset(v) for k, v in r["facets"].items()}
+            )
+            for iri, r in rows.items()
+        ]
+        return sorted(listed, key=lambda i: (i.title.lower(), i.iri))
+
+    @cached_property
+    def releases(self) -> list[dict[str, str]]:
+        """The releases in the graph (release IRI, tag, commit, date), oldest first."""
+        return [{k: v.value for k, v in row.items()} for row in self.select("releases")]
+
+    @cached_property
+    def paths(self) -> dict[str, str]:
+        """IRI of the item converted from each source file (path relative to the checkout)."""
+        return {row["path"].value: row["item"].value for row in self.select("paths")}
+
+    @cached_property
+    def subjects(self) -> list[str]:
+        """Every urn:nl:ak: IRI the graph describes."""
+        return sorted(row["item"].value for row in self.select("subjects"))
+
+    def closest(self, iri: str, n: int = 5) -> list[str]:
+        """Known identifiers that look most like ``iri``."""
+        return difflib.get_close_matches(iri, self.subjects, n=n, cutoff=0.6)
+
+    @cached_property
+    def _index(self) -> sqlite3.Connection:
+        index = sqlite3.connect(":memory:", check_same_thread=False)
+        index.execute(
+            "CREATE VIRTUAL TABLE texts USING fts5("
+            "iri UNINDEXED, title, body, tokenize='unicode61 remove_diacritics 2')"
+        )
+        gathered: dict[str, dict] = {}
+        for row in self.select("texts"):
+            entry = gathered.setdefault(
+                row["item"].value, {"title": row["title"].value, "body": []}
+            )
+            if "text" in row:
+                entry["body"].append(row["text"].value)
+        index.executemany(
+            "INSERT INTO texts VALUES (?, ?, ?)",
+            [(iri, e["title"], "\n\n".join(e["body"])) for iri, e in gathered.items()],
+        )
+        return index
+
+    def search(self, text: str, limit: int = 50) -> list[tuple[str, str, str]]:
+        """Items and concepts matching every word of ``text``: (IRI, title, snippet), best first.
+
+        Words are matched as prefixes; title matches weigh more than body matches.
+        """
+        words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
+        if not words:
+            return []
+        match = " ".join(f'"{w}"*' for w in words[:12])
+        with self._lock:
+            rows = self._index.execute(
+                "SELECT iri, title, snippet(texts, 2, '', '', ' … ', 24) FROM texts "
+                "WHERE texts MATCH ? ORDER BY bm25(texts, 10.0, 1.0) LIMIT ?",
+                (match, limit),
+            ).fetchall()
+        return [(iri, title, snippet) for iri, title, snippet in rows]
+
+    @cached_property
+    def predicate_labels(self) -> dict[str, str]:
+        """Dutch labels of the ontology's properties and classes (for the generic parts)."""
+        ontology = resources.ontology()
+        return {
+            str(s): str(o)
+            for s, o in ontology.subject_objects(RDFS.label)
+            if getattr(o, "language", None) == "nl"
+        }

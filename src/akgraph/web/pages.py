@@ -1,0 +1,481 @@
+"""Linked-data pages: every ``urn:nl:ak:`` identifier dereferences to a document.
+
+Addresses follow the Dutch URI strategy: ``/id/{urn}`` and ``/{urn}`` answer 303 See Other to
+``/doc/{urn}``, which negotiates HTML or RDF (``Accept``, a suffix such as ``.ttl`` or
+``?format=``). Besides the documents: a home page, a list page per kind of item with facets,
+the concept schemes, full-text search, the query page and the named queries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from urllib.parse import unquote
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
+from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS
+
+from akgraph import iris, queries, store
+from akgraph.iris import AK
+from akgraph.source.reader import resolve_link
+from akgraph.web import description, negotiation, urls
+from akgraph.web.data import FACETS, KINDS, SPARQL_JSON, Data, Resource
+from akgraph.web.render import to_html
+from akgraph.web.void import describe as void_description
+
+bp = Blueprint(
+    "pages",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+
+HTML = "text/html"
+#: Formats of a document: HTML first, then the RDF formats of /sparql.
+DOCUMENT = (negotiation.Format(HTML, ("html",), ("application/xhtml+xml",)), *negotiation.GRAPHS)
+#: File suffixes of a document, by media type (the first one is used in links).
+SUFFIXES = {
+    ".html": HTML,
+    ".ttl": "text/turtle",
+    ".jsonld": "application/ld+json",
+    ".json": "application/ld+json",
+    ".rdf": "application/rdf+xml",
+    ".nt": "application/n-triples",
+}
+FORMAT_NAMES = {
+    HTML: "HTML",
+    "text/turtle": "Turtle",
+    "application/ld+json": "JSON-LD",
+    "application/rdf+xml": "RDF/XML",
+    "application/n-triples": "N-Triples",
+}
+#: Relations shown in their own blocks on an item page (the rest is listed generically).
+SHOWN = {
+    str(p)
+    for p in (
+        RDF.type, DCTERMS.title, DCTERMS.abstract, DCTERMS.identifier, AK.section, AK.slug,
+        AK.sourcePath, AK.release, FOAF.page, AK.requirement, AK.measure, AK.identifierMinted,
+        SKOS.prefLabel, SKOS.inScheme, SKOS.topConceptOf, SKOS.definition, SKOS.notation,
+        *(AK[name] for name in ("lifecyclePhase", "role", "topic", "applicationType",
+                                 "riskGroup", "aiActRole", "transparencyObligation",
+                                 "systemicRisk", "openSource", "instrumentCategory",
+                                 "publicationCategory")),
+    )
+}  # fmt: skip
+LABELS = [
+    ("Levenscyclus", str(AK.lifecyclePhase)),
+    ("Rollen", str(AK.role)),
+    ("Onderwerpen", str(AK.topic)),
+    ("Soort toepassing", str(AK.applicationType)),
+    ("Risicogroep", str(AK.riskGroup)),
+    ("Rol in de AI-verordening", str(AK.aiActRole)),
+    ("Transparantieverplichting", str(AK.transparencyObligation)),
+    ("Systeemrisico", str(AK.systemicRisk)),
+    ("Open source", str(AK.openSource)),
+    ("Publicatiecategorie", str(AK.publicationCategory)),
+    ("Categorie", str(AK.instrumentCategory)),
+]
+
+
+def data() -> Data:
+    return current_app.extensions["akgraph.data"]
+
+
+@bp.app_template_filter("predicate_label")
+def predicate_label(iri: str) -> str:
+    """The ontology's Dutch label of a property or class."""
+    return data().predicate_labels.get(iri, iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+
+
+@bp.app_context_processor
+def helpers() -> dict:
+    """What every template may use: the URL builder and label lookups."""
+    return {"urls": urls, "label_of": data().concept_label, "FORMAT_NAMES": FORMAT_NAMES}
+
+
+# -- identifiers ----------------------------------------------------------------------------
+
+
+def _known(text: str) -> str | None:
+    """The IRI the graph knows for ``text`` as written in an address, or None."""
+    candidates = [text, iris.normalize(text), iris.normalize(unquote(text))]
+    for candidate in candidates:
+        if data().describe(candidate).exists:
+            return candidate
+    return None
+
+
+@bp.route("/id/<path:urn>")
+def identifier(urn: str) -> Response:
+    """The URN names a thing, not a document: see the document that describes it."""
+    return redirect(urls.doc(_known(urn) or urn), 303)
+
+
+@bp.route("/resolve")
+def resolve() -> Response:
+    urn = request.args.get("urn", "").strip()
+    if not urn:
+        return redirect(urls.home(), 303)
+    return redirect(urls.doc(_known(urn) or urn), 303)
+
+
+@bp.route("/<path:urn>")
+def bare(urn: str) -> Response:
+    if not urn.lower().startswith("urn:"):
+        abort(404)
+    return identifier(urn)
+
+
+@bp.route("/doc/<path:urn>")
+def document(urn: str) -> Response:
+    iri, media_type = _known(urn), None
+    if iri is None:
+        for suffix, suffix_type in SUFFIXES.items():
+            if urn.endswith(suffix) and (iri := _known(urn.removesuffix(suffix))):
+                media_type = suffix_type
+                break
+    if media_type is None:
+        media_type = negotiation.choose(
+            DOCUMENT, request.accept_mimetypes, request.args.getlist("format")
+        )
+    if media_type is None:
+        return Response(
+            f"406 Not Acceptable: this document is available as {negotiation.names(DOCUMENT)}\n",
+            406,
+            mimetype="text/plain",
+        )
+    if iri is None:
+        return _not_found(urn, media_type)
+    if media_type == HTML:
+        body = _item_page(data().describe(iri))
+        response = Response(body, mimetype=HTML)
+    else:
+        response = Response(data().rdf(iri, media_type), mimetype=media_type)
+    response.headers["Link"] = ", ".join(
+        f'<{urls.doc(iri, suffix)}>; rel="alternate"; type="{t}"'
+        for suffix, t in SUFFIXES.items()
+        if suffix != ".json"
+    )
+    return _conditional(response, iri, media_type)
+
+
+def _conditional(response: Response, *key: str) -> Response:
+    """Vary on Accept, an ETag from the store's version and ``key``, 304 on revalidation."""
+    response.vary.add("Accept")
+    digest = hashlib.sha256("\x00".join((current_app.config["VERSION"], *key)).encode())
+    response.set_etag(digest.hexdigest()[:32])
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response.make_conditional(request)
+
+
+def _not_found(urn: str, media_type: str) -> Response:
+    closest = data().closest(urn)
+    if media_type == HTML:
+        body = render_template("notfound.html", urn=urn, closest=closest)
+        return Response(body, 404, mimetype=HTML)
+    if media_type == "application/ld+json":
+        body = json.dumps({"error": f"unknown identifier {urn}", "closest": closest}, indent=2)
+        return Response(body, 404, mimetype=media_type)
+    lines = [f"# 404 Not Found: no resource {urn} in this graph."]
+    lines += [f"# Closest known identifier: {c}" for c in closest]
+    if media_type in ("text/turtle", "application/n-triples"):
+        return Response("\n".join(lines) + "\n", 404, mimetype=media_type)
+    return Response("\n".join(lines) + "\n", 404, mimetype="text/plain")
+
+
+# -- item pages -----------------------------------------------------------------------------
+
+
+def _item_page(resource: Resource) -> str:
+    types = resource.types()
+    if str(SKOS.ConceptScheme) in types:
+        return render_template("scheme.html", r=resource, **_scheme(resource))
+    sections = _sections(resource)
+    context = {
+        "r": resource,
+        "sections": sections,
+        "labels": [(name, resource.values(p)) for name, p in LABELS if resource.values(p)],
+        "other": _other(resource),
+        "implemented_by": _grouped_by_phase(resource, resource.referrers(str(AK.requirement))),
+        "kind": _kind_name(types),
+    }
+    template = "concept.html" if str(SKOS.Concept) in types else "item.html"
+    return render_template(template, **context)
+
+
+def _kind_name(types: set[str]) -> str:
+    labels = data().predicate_labels
+    for cls in (
+        AK.Measure,
+        AK.Requirement,
+        AK.Instrument,
+        AK.GlossaryTerm,
+        AK.AuditCriterion,
+        AK.LifecyclePhase,
+        AK.Role,
+        AK.Topic,
+        AK.AIActLabel,
+        AK.InstrumentCategory,
+    ):
+        if str(cls) in types:
+            return labels.get(str(cls), cls.split("#")[-1])
+    known = [labels[t] for t in sorted(types) if t in labels]
+    return known[0] if known else "Onderdeel"
+
+
+def _sections(resource: Resource) -> list[dict]:
+    path = resource.first(str(AK.sourcePath))
+
+    def resolve(href: str) -> str | None:
+        if not path or ":" in href.split("/", 1)[0] or href.startswith("#"):
+            return None
+        target = resolve_link(path.value, href)
+        candidates = [f"docs/{target}", f"docs/{target}.md", f"docs/{target}/index.md"]
+        found = next((data().paths[c] for c in candidates if c in data().paths), None)
+        return urls.doc(found) if found else None
+
+    sections = []
+    for section in resource.values(str(AK.section)):
+        markdown = resource.first(str(AK.markdown), section.value)
+        if markdown is None:
+            continue
+        order = resource.first(str(AK.order), section.value)
+        heading = resource.first(str(AK.heading), section.value)
+        sections.append(
+            {
+                "anchor": section.value.partition("#")[2],
+                "heading": heading.value if heading else None,
+                "html": to_html(markdown.value, resolve),
+                "order": int(order.value) if order else 0,
+            }
+        )
+    return sorted(sections, key=lambda s: s["order"])
+
+
+def _other(resource: Resource) -> list[tuple[str, list]]:
+    """Relations not shown in their own block, with the ontology's Dutch label."""
+    labels = data().predicate_labels
+    facts = resource.facts.get(resource.iri, {})
+    return [(labels.get(p, p), values) for p, values in sorted(facts.items()) if p not in SHOWN]
+
+
+def _grouped_by_phase(resource: Resource, items: list[str]) -> list[tuple[str, list[str]]]:
+    """``items`` by the lifecycle phase(s) they belong to, in the order of the phases."""
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        if str(AK.Measure) not in resource.types(item):
+            continue
+        phases = resource.values(str(AK.lifecyclePhase), item) or [None]
+        for phase in phases:
+            groups.setdefault(phase.value if phase else "", []).append(item)
+
+    def order(phase: str) -> tuple:
+        notation = resource.first(str(SKOS.notation), phase) if phase else None
+        return (phase == "", notation.value if notation else phase)
+
+    return [
+        (phase, sorted(groups[phase], key=resource.label)) for phase in sorted(groups, key=order)
+    ]
+
+
+def _scheme(resource: Resource) -> dict:
+    concepts = [
+        (iri, info) for iri, info in data().concepts.items() if info.get("scheme") == resource.iri
+    ]
+    concepts.sort(key=lambda c: (c[1].get("notation") or c[1].get("label") or c[0]).lower())
+    return {"concepts": concepts}
+
+
+# -- home, lists, search --------------------------------------------------------------------
+
+
+@bp.route("/")
+def home() -> str:
+    counts = data().counts
+    kinds = [(kind, name, counts.get(cls, 0)) for kind, (cls, name) in KINDS.items()]
+    schemes = sorted(
+        (iri, info["label"])
+        for iri, info in data().concepts.items()
+        if "scheme" not in info and iri.startswith(iris.PREFIX)
+    )
+    return render_template("home.html", kinds=kinds, schemes=schemes, counts=counts)
+
+
+@bp.route("/<any(maatregelen, vereisten, hulpmiddelen):kind>")
+def listing(kind: str) -> Response:
+    items = data().items(kind)
+    chosen = {name: request.args.getlist(name) for name in FACETS if request.args.getlist(name)}
+    wanted = {name: {str(iris.concept(name, v)) for v in values} for name, values in chosen.items()}
+    selected = [
+        i for i in items if all(wanted[name] & i.facets.get(name, set()) for name in wanted)
+    ]
+    facets = []
+    for name in FACETS:
+        counted: dict[str, int] = {}
+        for item in selected:
+            for value in item.facets.get(name, ()):
+                counted[value] = counted.get(value, 0) + 1
+        if counted or name in chosen:
+            facets.append(
+                (name, sorted(counted.items(), key=lambda kv: data().concept_label(kv[0])))
+            )
+    if request.args.get("format") == "json":
+        body = json.dumps(
+            [
+                {"urn": i.iri, "title": i.title, "url": urls.doc(i.iri, external=True)}
+                for i in selected
+            ],
+            ensure_ascii=False,
+            indent=2,
+        )
+        return Response(body, mimetype="application/json")
+    page = render_template(
+        "list.html",
+        kind=kind,
+        title=KINDS[kind][1],
+        items=selected,
+        total=len(items),
+        facets=facets,
+        chosen=chosen,
+    )
+    return Response(page, mimetype=HTML)
+
+
+@bp.route("/zoeken")
+def search() -> str:
+    text = request.args.get("q", "").strip()[:200]
+    results = data().search(text) if text else []
+    return render_template("search.html", q=text, results=results)
+
+
+# -- queries --------------------------------------------------------------------------------
+
+
+@bp.route("/query")
+def query_page() -> Response:
+    text = request.args.get("query", "").strip()
+    named = queries.load()
+    result, error = None, None
+    if text:
+        try:
+            result = _table(text)
+        except store.QueryError as exc:
+            error = exc.message
+    page = render_template("query.html", text=text, named=named, result=result, error=error)
+    return Response(page, 400 if error else 200, mimetype=HTML)
+
+
+@bp.route("/queries/")
+def named_queries() -> str:
+    return render_template("queries.html", named=queries.load())
+
+
+@bp.route("/queries/<name>")
+def named_query(name: str) -> Response:
+    named = queries.load()
+    if name not in named:
+        abort(404, f"no named query {name!r}; known: {', '.join(sorted(named))}")
+    q = named[name]
+    values = {p.name: request.args[p.name] for p in q.parameters if p.name in request.args}
+    try:
+        text = q.bind(values)
+        wanted = request.args.get("format") or (
+            "csv" if request.accept_mimetypes.best == "text/csv" else None
+        )
+        if wanted in ("json", "csv"):
+            query = store.inspect(text, current_app.extensions["akgraph.limits"])
+            media_type = SPARQL_JSON if wanted == "json" else "text/csv"
+            _, body = current_app.extensions["akgraph.store"].query(query, media_type)
+            response = Response(body, mimetype=media_type)
+            if wanted == "csv":
+                response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+            return response
+        result = _table(text)
+    except (queries.QueryError, store.QueryError) as exc:
+        message = exc.message if isinstance(exc, store.QueryError) else str(exc)
+        page = render_template("named.html", q=q, values=values, result=None, error=message)
+        return Response(page, 400, mimetype=HTML)
+    page = render_template("named.html", q=q, values=values, result=result, error=None)
+    return Response(page, mimetype=HTML)
+
+
+def _table(text: str) -> dict:
+    """Run a query from a page; SELECT/ASK as rows, CONSTRUCT/DESCRIBE as Turtle text."""
+    query = store.inspect(text, current_app.extensions["akgraph.limits"])
+    backend = current_app.extensions["akgraph.store"]
+    if query.returns_graph:
+        _, body = backend.query(query, "text/turtle")
+        return {"turtle": body.decode("utf-8")}
+    _, body = backend.query(query, SPARQL_JSON)
+    answer = json.loads(body)
+    if "boolean" in answer:
+        return {"boolean": answer["boolean"]}
+    return {"columns": answer["head"]["vars"], "rows": answer["results"]["bindings"]}
+
+
+# -- the dataset ----------------------------------------------------------------------------
+
+#: Downloads of the whole graph: extension, media type.
+DUMPS = {
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "nq": "application/n-quads",
+    "trig": "application/trig",
+    "jsonld": "application/ld+json",
+    "rdf": "application/rdf+xml",
+}
+
+
+@bp.route("/over")
+def about() -> str:
+    dumps = [(ext, t) for ext, t in DUMPS.items() if t not in _missing_dumps()]
+    return render_template("about.html", dumps=dumps, counts=data().counts)
+
+
+def _missing_dumps() -> set[str]:
+    return set() if data().dataset is not None else {"application/n-quads", "application/trig"}
+
+
+@bp.route("/downloads/akgraph.<extension>")
+def dump(extension: str) -> Response:
+    media_type = DUMPS.get(extension)
+    body = data().dump(media_type) if media_type else None
+    if body is None:
+        abort(404, f"no download akgraph.{extension}; available: {', '.join(DUMPS)}")
+    response = Response(body, mimetype=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="akgraph.{extension}"'
+    return _conditional(response, "dump", extension)
+
+
+@bp.route("/.well-known/void")
+def void() -> Response:
+    """VoID and DCAT-AP-NL description of the dataset, its downloads and the SPARQL service."""
+    media_type = negotiation.choose(
+        negotiation.GRAPHS, request.accept_mimetypes, request.args.getlist("format")
+    )
+    if media_type is None:
+        return Response(
+            f"406 Not Acceptable: available as {negotiation.names(negotiation.GRAPHS)}\n",
+            406,
+            mimetype="text/plain",
+        )
+    downloads = {
+        urls.dump(ext, external=True): t for ext, t in DUMPS.items() if t not in _missing_dumps()
+    }
+    graph = void_description(
+        document=urls.void(external=True),
+        sparql=urls.sparql(external=True),
+        downloads=downloads,
+        classes=data().counts,
+        triples=len(data().dataset) if data().dataset is not None else None,
+        releases=data().releases,
+    )
+    body = graph.serialize(format=description.RDFLIB_FORMATS[media_type], encoding="utf-8")
+    return _conditional(Response(body, mimetype=media_type), "void", media_type)
+
+
+@bp.route("/validatie")
+def validation() -> str:
+    report = data().report
+    return render_template("validation.html", report=report, by_file=report.by_file())

@@ -1,0 +1,98 @@
+"""Markdown of the framework to safe HTML for the pages.
+
+markdown-it-py renders CommonMark plus tables and MkDocs admonitions: ``!!! note "Titel"``
+becomes an ``<aside>``, an expander ``??? info "Titel"`` a ``<details>`` (``???+``: open), so
+both work without JavaScript. Links are passed through a resolver (so a link to another page of
+the framework lands on our page for that item). nh3 then sanitises the result: whatever the
+Markdown holds, no script, event handler or ``javascript:`` URL survives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup, escape
+from mdit_py_plugins.admon import admon_plugin
+
+#: Turns a link target as written in the Markdown into the URL to use (or None: keep it).
+Resolver = Callable[[str], str | None]
+
+_TAGS = {
+    "a", "abbr", "aside", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl",
+    "dt", "em", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s",
+    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+_ATTRIBUTES = {
+    "*": {"class"},
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "details": {"open"},
+    "td": {"align"},
+    "th": {"align"},
+}
+
+
+def _admonition_open(
+    renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict
+) -> str:
+    token = tokens[idx]
+    kind = escape(token.meta.get("tag", "note"))
+    expander = token.markup.startswith("???")
+    env.setdefault("admonitions", []).append(expander)
+    if expander:
+        opened = " open" if token.markup.endswith("+") else ""
+        return f'<details class="admonition {kind}"{opened}>\n'
+    return f'<aside class="admonition {kind}">\n'
+
+
+def _admonition_close(
+    renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict
+) -> str:
+    return "</details>\n" if env["admonitions"].pop() else "</aside>\n"
+
+
+def _title_open(renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict) -> str:
+    return "<summary>" if env["admonitions"][-1] else '<p class="admonition-title">'
+
+
+def _title_close(renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict) -> str:
+    return "</summary>\n" if env["admonitions"][-1] else "</p>\n"
+
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark").use(admon_plugin).enable("table")
+    md.add_render_rule("admonition_open", _admonition_open)
+    md.add_render_rule("admonition_close", _admonition_close)
+    md.add_render_rule("admonition_title_open", _title_open)
+    md.add_render_rule("admonition_title_close", _title_close)
+    return md
+
+
+_MD = _markdown()
+
+
+def to_html(markdown: str, resolve: Resolver | None = None) -> Markup:
+    """Safe HTML for ``markdown``; ``resolve`` may rewrite link targets."""
+    env: dict[str, Any] = {}
+    tokens = _MD.parse(markdown, env)
+    if resolve is not None:
+        for token in tokens:
+            for child in token.children or ():
+                if child.type == "link_open":
+                    target = resolve(str(child.attrGet("href") or ""))
+                    if target is not None:
+                        child.attrSet("href", target)
+    html = _MD.renderer.render(tokens, _MD.options, env)
+    return Markup(
+        nh3.clean(
+            html,
+            tags=_TAGS,
+            attributes=_ATTRIBUTES,
+            url_schemes={"http", "https", "mailto"},
+            link_rel="noopener noreferrer",
+        )
+    )
