@@ -100,9 +100,12 @@ def helpers() -> dict:
 def _known(text: str) -> str | None:
     """The IRI the graph knows for ``text`` as written in an address, or None."""
     candidates = [text, iris.normalize(text), iris.normalize(unquote(text))]
-    for candidate in candidates:
-        if data().describe(candidate).exists:
-            return candidate
+    for candidate in dict.fromkeys(candidates):
+        try:
+            if data().describe(candidate).exists:
+                return candidate
+        except queries.QueryError:  # not an IRI at all
+            continue
     return None
 
 
