@@ -235,12 +235,17 @@ class Data:
         for row in self.select("concepts"):
             scheme = row["scheme"].value
             found.setdefault(scheme, {"label": scheme})
-            if "schemeLabel" in row:
+            if "schemeLabel" in row and row["schemeLabel"].lang in (None, "nl"):
+                found[scheme]["label"] = row["schemeLabel"].value
+            elif "schemeLabel" in row and found[scheme]["label"] == scheme:
                 found[scheme]["label"] = row["schemeLabel"].value
             if "concept" in row:
                 concept = found.setdefault(row["concept"].value, {})
                 concept["scheme"] = scheme
-                concept["label"] = (row.get("label") or row.get("notation") or row["concept"]).value
+                label = row.get("label")
+                dutch = label is not None and label.lang in (None, "nl")
+                if dutch or "label" not in concept:
+                    concept["label"] = (label or row.get("notation") or row["concept"]).value
                 if "notation" in row:
                     concept["notation"] = row["notation"].value
         return found

@@ -274,8 +274,7 @@ def _grouped_by_phase(resource: Resource, items: list[str]) -> list[tuple[str, l
             groups.setdefault(phase.value if phase else "", []).append(item)
 
     def order(phase: str) -> tuple:
-        notation = resource.first(str(SKOS.notation), phase) if phase else None
-        return (phase == "", notation.value if notation else phase)
+        return (phase == "", data().concept_label(phase) if phase else "")
 
     return [
         (phase, sorted(groups[phase], key=resource.label)) for phase in sorted(groups, key=order)
