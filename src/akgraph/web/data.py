@@ -235,10 +235,9 @@ class Data:
         for row in self.select("concepts"):
             scheme = row["scheme"].value
             found.setdefault(scheme, {"label": scheme})
-            if "schemeLabel" in row and row["schemeLabel"].lang in (None, "nl"):
-                found[scheme]["label"] = row["schemeLabel"].value
-            elif "schemeLabel" in row and found[scheme]["label"] == scheme:
-                found[scheme]["label"] = row["schemeLabel"].value
+            label = row.get("schemeLabel")
+            if label and (label.lang in (None, "nl") or found[scheme]["label"] == scheme):
+                found[scheme]["label"] = label.value
             if "concept" in row:
                 concept = found.setdefault(row["concept"].value, {})
                 concept["scheme"] = scheme

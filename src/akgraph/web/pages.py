@@ -309,13 +309,16 @@ def listing(kind: str) -> Response:
     items = data().items(kind)
     chosen = {name: request.args.getlist(name) for name in FACETS if request.args.getlist(name)}
     wanted = {name: {str(iris.concept(name, v)) for v in values} for name, values in chosen.items()}
-    selected = [
-        i for i in items if all(wanted[name] & i.facets.get(name, set()) for name in wanted)
-    ]
+
+    def matches(item, skip: str | None = None) -> bool:
+        """OR within a facet, AND across facets (leaving out facet ``skip``)."""
+        return all(wanted[n] & item.facets.get(n, set()) for n in wanted if n != skip)
+
+    selected = [i for i in items if matches(i)]
     facets = []
     for name in FACETS:
         counted: dict[str, int] = {}
-        for item in selected:
+        for item in (i for i in items if matches(i, skip=name)):
             for value in item.facets.get(name, ()):
                 counted[value] = counted.get(value, 0) + 1
         if counted or name in chosen:
