@@ -386,3 +386,14 @@ def test_pages_are_accessible_markup(client):
         for field in re.findall(r'<(?:input|textarea)[^>]*\bid="([^"]+)"', html):
             assert f'for="{field}"' in html, (url, field)
         assert 'name="viewport"' in html
+
+
+def test_requirement_page_names_its_legal_sources(corpus, v251):
+    parts = set(v251.objects(URIRef(AIA09), AK.derivedFrom))
+    assert parts
+    html = corpus.get(f"/doc/{AIA09}").get_data(as_text=True)
+    block = html.split('id="wetgeving"', 1)[1].split("</section>", 1)[0]
+    for part in parts:
+        assert f"<code>{part}</code>" in block
+        label = v251.value(part, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))
+        assert str(label) in block

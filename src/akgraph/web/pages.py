@@ -57,6 +57,7 @@ SHOWN = {
         RDF.type, DCTERMS.title, DCTERMS.abstract, DCTERMS.identifier, AK.section, AK.slug,
         AK.sourcePath, AK.release, FOAF.page, AK.requirement, AK.measure, AK.identifierMinted,
         SKOS.prefLabel, SKOS.inScheme, SKOS.topConceptOf, SKOS.definition, SKOS.notation,
+        AK.legalCitation, AK.derivedFrom, AK.law,
         *(AK[name] for name in ("lifecyclePhase", "role", "topic", "applicationType",
                                  "riskGroup", "aiActRole", "transparencyObligation",
                                  "systemicRisk", "openSource", "instrumentCategory",
@@ -201,6 +202,7 @@ def _item_page(resource: Resource) -> str:
         "labels": [(name, resource.values(p)) for name, p in LABELS if resource.values(p)],
         "other": _other(resource),
         "implemented_by": _grouped_by_phase(resource, resource.referrers(str(AK.requirement))),
+        "legal": _legal(resource),
         "kind": _kind_name(types),
     }
     template = "concept.html" if str(SKOS.Concept) in types else "item.html"
@@ -254,6 +256,44 @@ def _sections(resource: Resource) -> list[dict]:
             }
         )
     return sorted(sections, key=lambda s: s["order"])
+
+
+def _legal(resource: Resource) -> list[dict]:
+    """The parts of laws the item derives from, with their law, and any text/link mismatch."""
+    eli = "http://data.europa.eu/eli/ontology#"
+    mismatches = {
+        d.value: citation.value
+        for citation in resource.values(str(AK.legalCitation))
+        if resource.values(str(AK.disagreement), citation.value)
+        for d in resource.values(str(AK.derivedFrom), citation.value)
+    }
+    parts = []
+    for part in resource.values(str(AK.derivedFrom)):
+        law = resource.first(eli + "is_part_of", part.value)
+        page = resource.first(str(FOAF.page), part.value)
+        disagreement = None
+        if part.value in mismatches:
+            note = resource.first(str(AK.disagreement), mismatches[part.value])
+            disagreement = note.value if note else None
+        parts.append(
+            {
+                "iri": part.value,
+                "label": resource.label(part.value),
+                "law": law.value if law else None,
+                "law_label": resource.label(law.value) if law else None,
+                "page": page.value if page else None,
+                "disagreement": disagreement,
+            }
+        )
+    cited = {p["law"] for p in parts}
+    for law in resource.values(str(AK.law)):
+        if law.value not in cited:
+            page = resource.first(str(FOAF.page), law.value)
+            parts.append(
+                {"iri": law.value, "label": resource.label(law.value), "law": None,
+                 "law_label": None, "page": page.value if page else None, "disagreement": None}
+            )  # fmt: skip
+    return sorted(parts, key=lambda p: (p["law_label"] or p["label"], p["label"]))
 
 
 def _other(resource: Resource) -> list[tuple[str, list]]:
