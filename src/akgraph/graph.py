@@ -10,9 +10,10 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
 from akgraph import iris, resources
+from akgraph.history import history
 from akgraph.mapping import to_graph
 from akgraph.problems import Problem
-from akgraph.source.reader import Checkout, read_checkout
+from akgraph.source.reader import Checkout, Release, read_checkout
 
 #: rdflib format name by file extension.
 FORMATS = {
@@ -76,9 +77,9 @@ class Build:
         return [p for p in self.problems if p.skipped]
 
 
-def build(source: str | Path) -> Build:
+def build(source: str | Path, release: Release | None = None) -> Build:
     """Read the checkout at ``source`` and convert it; raises SourceError if it cannot be read."""
-    checkout = read_checkout(source)
+    checkout = read_checkout(source, release)
     vocabularies = resources.vocabularies()
     result = to_graph(checkout, vocabularies)
     return Build(
@@ -90,6 +91,67 @@ def build(source: str | Path) -> Build:
     )
 
 
+@dataclass
+class Releases:
+    """Several releases in one dataset: each in its own named graph, oldest first, with the
+    vocabularies and the history graph (what each URN named in each release)."""
+
+    builds: list[Build]
+    history: Graph
+
+    @property
+    def newest(self) -> Build:
+        return self.builds[-1]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for b in self.builds for p in b.problems]
+
+    def dataset(self) -> Dataset:
+        dataset = Dataset()
+        for prefix, namespace in self.newest.data.namespaces():
+            dataset.bind(prefix, namespace)
+        for built in self.builds:
+            dataset.graph(built.release).__iadd__(built.data)
+        dataset.graph(iris.VOCABULARY_GRAPH).__iadd__(self.newest.vocabularies)
+        dataset.graph(iris.HISTORY_GRAPH).__iadd__(self.history)
+        return dataset
+
+    def union(self) -> Graph:
+        """The newest release with the vocabularies and the history (one graph)."""
+        graph = self.newest.union()
+        graph += self.history
+        return graph
+
+
+def build_releases(builds: list[Build]) -> Releases:
+    """Put built releases side by side, ordered by release date (then as given)."""
+    if len({b.checkout.release.tag for b in builds}) != len(builds):
+        tags = [b.checkout.release.tag for b in builds]
+        raise ValueError(f"each release may be given once; tags: {', '.join(tags)}")
+    ordered = sorted(enumerate(builds), key=lambda ib: (ib[1].checkout.release.date or "", ib[0]))
+    builds = [b for _, b in ordered]
+    return Releases(builds, history([(b.checkout.release.tag, b.data) for b in builds]))
+
+
+def build_tags(repository: str | Path, tags: list[str]) -> list[Build]:
+    """Build releases ``tags`` of a git checkout of the framework, read with git itself.
+
+    ``tags`` may hold ``A..B``: every tag from A to B in version order.
+    """
+    from akgraph.source.git import export, tag_range
+
+    repo = Path(repository)
+    wanted: list[str] = []
+    for tag in tags:
+        wanted += tag_range(repo, *tag.split("..", 1)) if ".." in tag else [tag]
+    builds = []
+    for tag in dict.fromkeys(wanted):
+        with export(repo, tag) as (folder, release):
+            builds.append(build(folder, release))
+    return builds
+
+
 def format_for(path: str | Path) -> str:
     """The rdflib format name for a file name, from its extension."""
     suffix = Path(path).suffix.lower()
@@ -99,10 +161,13 @@ def format_for(path: str | Path) -> str:
     return FORMATS[suffix]
 
 
-def serialize(built: Build, fmt: str) -> bytes:
-    """The build in rdflib format ``fmt``: named graphs for TriG/N-Quads, one graph otherwise."""
+def serialize(built: Build | Releases, fmt: str) -> bytes:
+    """The build in rdflib format ``fmt``: named graphs for TriG/N-Quads, one graph otherwise
+    (for several releases only the quad formats keep them apart, so only those are allowed)."""
     if fmt in QUAD_FORMATS:
         return built.dataset().serialize(format=fmt, encoding="utf-8")
+    if isinstance(built, Releases):
+        raise ValueError("several releases need a format with named graphs: write .trig or .nq")
     graph = built.union()
     if fmt == "json-ld":
         return graph.serialize(

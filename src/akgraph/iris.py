@@ -9,7 +9,8 @@ Scheme (all under ``urn:nl:ak:``):
   ``urn:nl:ak:<list>``, with ``<list>`` the frontmatter key (``urn:nl:ak:rollen:jurist``);
 * audit criteria are ``urn:nl:ak:adr:<code>`` and ``urn:nl:ak:ark:<code>``;
 * glossary terms are ``urn:nl:ak:begrip:<slug of the term>``;
-* a release is ``urn:nl:ak:release:<tag>``;
+* a release is ``urn:nl:ak:release:<tag>``, and what an item's URN named in that release
+  ``urn:nl:ak:versie:<tag>:<code>:<id>`` (``urn:nl:ak:versie:v2.0:mtr:dat-12``);
 * a reference that matched nothing is ``urn:nl:ak:ref:<field>:<value>``;
 * a section of an item's text is the item's URN with the slug of its heading as fragment
   (``urn:nl:ak:mtr:org-02#toelichting``; the text before the first heading is ``#inleiding``);
@@ -52,6 +53,7 @@ EURLEX_CELEX = "https://eur-lex.europa.eu/legal-content/NL/TXT/?uri=CELEX:"
 WETTEN = "https://wetten.overheid.nl/"
 ONTOLOGY = URIRef("https://w3id.org/algoritmekader/def")
 VOCABULARY_GRAPH = URIRef("urn:nl:ak:graph:vocabularies")
+HISTORY_GRAPH = URIRef("urn:nl:ak:graph:history")
 PREFIX = "urn:nl:ak:"
 DEFAULT_SITE = "https://minbzk.github.io/Algoritmekader/"
 
@@ -86,6 +88,14 @@ def glossary_term(term: str, occurrence: int = 1) -> URIRef:
     """IRI of a glossary term, from an ASCII slug of the term (``-n`` for its n-th definition)."""
     slug = slugify(term)
     return concept("begrip", slug if occurrence == 1 else f"{slug}-{occurrence}")
+
+
+def item_version(item_iri: str, tag: str) -> URIRef:
+    """IRI of what ``item_iri`` named in release ``tag``: ``urn:nl:ak:versie:<tag>:<code>:<id>``."""
+    parsed = parse(item_iri)
+    if parsed is None:
+        raise ValueError(f"not an akgraph URN: {item_iri}")
+    return URIRef(f"{PREFIX}versie:{_nss(tag)}:{_nss(parsed.namespace)}:{_nss(parsed.local)}")
 
 
 def section(item_iri: str, heading: str | None, occurrence: int = 1) -> URIRef:

@@ -178,8 +178,10 @@ def load(source=None) -> Store:
 
     if source is None:
         source = resources.data_dir("content")
-    if isinstance(source, graph.Build):
+    if isinstance(source, graph.Build | graph.Releases):
         source = source.dataset()
+    elif isinstance(source, list | tuple):  # several checkouts or graph files: one per release
+        source = graph.build_releases([graph.build(Path(s)) for s in source]).dataset()
     elif not isinstance(source, Graph):
         path = Path(source)
         source = graph.load(path) if path.is_file() else graph.build(path).dataset()
@@ -198,12 +200,44 @@ class _Job:
     options: dict
 
 
+def default_graphs(store: Store) -> list[str] | None:
+    """The graphs that make up the default graph: None (the union of all graphs) for one
+    release; for several, the newest release (by date, then tag) with every graph that is not
+    a release (vocabularies, history), so a query never mixes what a URN meant in two releases.
+    """
+    from rdflib.namespace import DCTERMS
+
+    from akgraph.iris import AK
+
+    text = (
+        f"SELECT ?g ?tag ?date WHERE {{ GRAPH ?g {{ ?r a <{AK.Release}> ; <{AK.tag}> ?tag . "
+        f"OPTIONAL {{ ?r <{DCTERMS.date}> ?date }} }} }}"
+    )
+    releases = sorted(
+        (row["date"].value if row["date"] else "", row["tag"].value, row["g"].value)
+        for row in store.query(text)
+    )
+    if len({g for _, _, g in releases}) < 2:
+        return None
+    newest = releases[-1][2]
+    others = {g.value for g in store.named_graphs()} - {g for _, _, g in releases}
+    return [newest, *sorted(others)]
+
+
 def _dataset_options(
-    query: Query, default_graphs: list[str] | None, named_graphs: list[str] | None
+    query: Query,
+    default_graphs: list[str] | None,
+    named_graphs: list[str] | None,
+    default: list[str] | None = None,
 ) -> dict:
-    """pyoxigraph keyword arguments selecting the query's dataset (see the module doc)."""
+    """pyoxigraph keyword arguments selecting the query's dataset (see the module doc);
+    ``default`` is the store's own default graph (None: the union of all graphs)."""
     if default_graphs is None and named_graphs is None:
-        return {} if query.has_dataset else {"use_default_graph_as_union": True}
+        if query.has_dataset:
+            return {}
+        if default is not None:
+            return {"default_graph": [NamedNode(g) for g in default]}
+        return {"use_default_graph_as_union": True}
     return {
         "default_graph": [NamedNode(g) for g in default_graphs or []],
         "named_graphs": [NamedNode(g) for g in named_graphs or []],
@@ -325,6 +359,7 @@ class LocalStore:
     def __init__(self, store: Store, limits: Limits = Limits(), workers: int = 2):
         self.limits, self.size = limits, max(1, workers)
         self._graphs = sorted(g.value for g in store.named_graphs())
+        self.default = default_graphs(store)
         folder = tempfile.mkdtemp(prefix="akgraph-store-")
         weakref.finalize(self, _remove, folder, os.getpid())
         self._dump = Path(folder) / "store.nq"
@@ -362,7 +397,8 @@ class LocalStore:
         """Evaluate a checked query (relative IRIs resolved against ``base_iri``); returns the
         media type and the serialized result."""
         self._ensure_workers()
-        options = _dataset_options(query, default_graphs, named_graphs) | {"base_iri": base_iri}
+        options = _dataset_options(query, default_graphs, named_graphs, self.default)
+        options |= {"base_iri": base_iri}
         job = _Job(query.text, media_type, options)
         try:
             worker = self._idle.get(timeout=self.limits.timeout)

@@ -45,6 +45,7 @@ FIELDS: dict[URIRef, str] = {
     AK.requirementStatus: "status_vereiste",
     AK.section: "body",
     AK.brokenLink: "body",
+    AK.legalCitation: "Bronnen",
 }
 
 

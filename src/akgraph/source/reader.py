@@ -103,8 +103,9 @@ _HANDLER = frontmatter.YAMLHandler()  # used to find and split the frontmatter
 _SYMLINK_TEXT = re.compile(r"^(?:\.\./|\./)*[\w./-]+\.md$")
 
 
-def read_checkout(root: str | os.PathLike[str]) -> Checkout:
-    """Read every document, the glossary and the release of the checkout at ``root``."""
+def read_checkout(root: str | os.PathLike[str], release: Release | None = None) -> Checkout:
+    """Read every document, the glossary and the release of the checkout at ``root``
+    (``release`` when the caller knows it, as for a tag exported from git)."""
     base = Path(root)
     if not base.exists():
         raise SourceError(f"{base}: no such folder")
@@ -115,7 +116,7 @@ def read_checkout(root: str | os.PathLike[str]) -> Checkout:
     problems: list[Problem] = []
     checkout = Checkout(
         root=base,
-        release=read_release(base, problems),
+        release=release or read_release(base, problems),
         site=_site_url(base),
         problems=problems,
     )

@@ -1,0 +1,235 @@
+"""Several releases side by side: what each URN named in each release, and what changed.
+
+Works on the data graphs of built releases (no I/O). The framework's URNs were not persistent:
+when measures were merged or renumbered, a URN was given to another measure. A URN that names a
+file with another slug than in the release before is **reassigned**; the same slug with other
+content is an **edit**. Each (URN, release) pair gets a version node
+(``urn:nl:ak:versie:<tag>:<code>:<id>``) in the history graph; versions are linked to the one
+before by ``prov:wasRevisionOf`` (same item) or ``ak:reassignedFrom`` (another item), so no
+two releases are ever merged into one node there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, XSD
+
+from akgraph import iris
+from akgraph.iris import AK
+
+ITEM_CLASSES = {AK.Measure: "measure", AK.Requirement: "requirement", AK.Instrument: "instrument"}
+
+#: What a diff compares on an item: field name (as in the frontmatter) and property.
+FIELDS = {
+    "title": DCTERMS.title,
+    "toelichting": DCTERMS.abstract,
+    "levenscyclus": AK.lifecyclePhase,
+    "rollen": AK.role,
+    "onderwerp": AK.topic,
+    "soort-toepassing": AK.applicationType,
+    "risicogroep": AK.riskGroup,
+    "rol-ai-act": AK.aiActRole,
+    "transparantieverplichting": AK.transparencyObligation,
+    "systeemrisico": AK.systemicRisk,
+    "open-source": AK.openSource,
+    "categorie": AK.instrumentCategory,
+    "uitzondering": AK.exception,
+    "sources": AK.auditCriterion,
+    "vereiste": AK.requirement,
+    "maatregel": AK.measure,
+    "wetgeving": AK.derivedFrom,
+}
+#: Fields whose values are other items or laws: reported as relations too.
+RELATIONS = {"vereiste", "maatregel", "wetgeving"}
+
+
+@dataclass(frozen=True)
+class Version:
+    """An item as one release has it."""
+
+    iri: str
+    kind: str
+    slug: str
+    title: str | None
+    path: str | None
+
+
+def items(data: Graph) -> dict[str, Version]:
+    """The measures, requirements and instruments of one release's data graph, by IRI."""
+    found = {}
+    for cls, kind in ITEM_CLASSES.items():
+        for subject in data.subjects(RDF.type, cls):
+            title = data.value(subject, DCTERMS.title)
+            path = data.value(subject, AK.sourcePath)
+            found[str(subject)] = Version(
+                str(subject),
+                kind,
+                str(data.value(subject, AK.slug) or ""),
+                str(title) if title is not None else None,
+                str(path) if path is not None else None,
+            )
+    return found
+
+
+def _text(data: Graph, subject: URIRef) -> str:
+    sections = sorted(
+        (int(data.value(s, AK.order) or 0), str(data.value(s, AK.markdown) or ""))
+        for s in data.objects(subject, AK.section)
+    )
+    return "\n\n".join(text for _, text in sections)
+
+
+def _values(data: Graph, subject: URIRef, prop: URIRef) -> frozenset[str]:
+    return frozenset(str(o) for o in data.objects(subject, prop))
+
+
+def history(releases: Sequence[tuple[str, Graph]]) -> Graph:
+    """The history graph of ``releases`` (tag and data graph, oldest first)."""
+    graph = Graph()
+    graph.bind("ak", AK)
+    graph.bind("prov", PROV)
+    previous: dict[str, tuple[URIRef, Version]] = {}
+    add = graph.add
+    for tag, data in releases:
+        release = iris.release(tag)
+        for iri, version in sorted(items(data).items()):
+            node = iris.item_version(iri, tag)
+            add((node, RDF.type, AK.ItemVersion))
+            add((node, AK.versionOf, URIRef(iri)))
+            add((node, AK.release, release))
+            add((node, AK.slug, Literal(version.slug)))
+            if version.title is not None:
+                add((node, DCTERMS.title, Literal(version.title, lang="nl")))
+            if version.path is not None:
+                add((node, AK.sourcePath, Literal(version.path)))
+            if iri in previous:
+                before_node, before = previous[iri]
+                if before.slug != version.slug:
+                    add((node, AK.reassignedFrom, before_node))
+                    add((URIRef(iri), AK.reassigned, Literal(True)))
+                else:
+                    add((node, PROV.wasRevisionOf, before_node))
+            previous[iri] = (node, version)
+    for iri, (node, _) in previous.items():
+        add((URIRef(iri), AK.latestVersion, node))
+        add((URIRef(iri), AK.versionCount, Literal(_count(graph, iri), datatype=XSD.integer)))
+    return graph
+
+
+def _count(graph: Graph, iri: str) -> int:
+    return sum(1 for _ in graph.subjects(AK.versionOf, URIRef(iri)))
+
+
+@dataclass
+class Change:
+    """An item in both releases whose fields differ (same slug)."""
+
+    iri: str
+    kind: str
+    title: str | None
+    fields: list[str]
+
+
+@dataclass
+class Diff:
+    """What changed from release ``old`` to release ``new``."""
+
+    old: str
+    new: str
+    added: list[Version] = field(default_factory=list)
+    removed: list[Version] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+    reassigned: list[tuple[Version, Version]] = field(default_factory=list)
+    relations_added: list[tuple[str, str, str]] = field(default_factory=list)
+    relations_removed: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "added": len(self.added),
+            "removed": len(self.removed),
+            "changed": len(self.changed),
+            "reassigned": len(self.reassigned),
+            "relations_added": len(self.relations_added),
+            "relations_removed": len(self.relations_removed),
+        }
+
+    def to_json(self) -> dict:
+        """A JSON-ready account of the diff."""
+
+        def version(v: Version) -> dict:
+            return {"urn": v.iri, "type": v.kind, "slug": v.slug, "title": v.title}
+
+        def relation(r: tuple[str, str, str]) -> dict:
+            return {"urn": r[0], "field": r[1], "target": r[2]}
+
+        return {
+            "from": self.old,
+            "to": self.new,
+            "counts": self.counts(),
+            "added": [version(v) for v in self.added],
+            "removed": [version(v) for v in self.removed],
+            "changed": [
+                {"urn": c.iri, "type": c.kind, "title": c.title, "fields": c.fields}
+                for c in self.changed
+            ],
+            "reassigned": [
+                {"urn": a.iri, "type": a.kind, "from": version(a), "to": version(b)}
+                for a, b in self.reassigned
+            ],
+            "relations_added": [relation(r) for r in self.relations_added],
+            "relations_removed": [relation(r) for r in self.relations_removed],
+        }
+
+    def text(self) -> str:
+        """A readable account, one line per item."""
+        lines = [f"akgraph diff {self.old} → {self.new}"]
+        lines.append(
+            "  " + ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in self.counts().items())
+        )
+        for title, entries in (
+            ("added", [f"{v.iri}  {v.title}" for v in self.added]),
+            ("removed", [f"{v.iri}  {v.title}" for v in self.removed]),
+            ("reassigned", [f"{a.iri}: {a.slug} → {b.slug}" for a, b in self.reassigned]),
+            ("changed", [f"{c.iri}  [{', '.join(c.fields)}]" for c in self.changed]),
+            ("relations added", [f"{s} {f} {o}" for s, f, o in self.relations_added]),
+            ("relations removed", [f"{s} {f} {o}" for s, f, o in self.relations_removed]),
+        ):
+            if entries:
+                lines.append(f"{title}:")
+                lines += [f"  {e}" for e in entries]
+        return "\n".join(lines)
+
+
+def diff(old_tag: str, old: Graph, new_tag: str, new: Graph) -> Diff:
+    """Compare the data graphs of two releases."""
+    before, after = items(old), items(new)
+    result = Diff(old_tag, new_tag)
+    result.added = [after[i] for i in sorted(after.keys() - before.keys())]
+    result.removed = [before[i] for i in sorted(before.keys() - after.keys())]
+    for iri in sorted(before.keys() & after.keys()):
+        a, b = before[iri], after[iri]
+        if a.slug != b.slug:
+            result.reassigned.append((a, b))
+            continue
+        subject = URIRef(iri)
+        changed = [
+            name
+            for name, prop in FIELDS.items()
+            if _values(old, subject, prop) != _values(new, subject, prop)
+        ]
+        if _text(old, subject) != _text(new, subject):
+            changed.append("tekst")
+        if changed:
+            result.changed.append(Change(iri, b.kind, b.title, changed))
+    for iri in sorted(before.keys() | after.keys()):
+        if iri in before and iri in after and before[iri].slug != after[iri].slug:
+            continue  # another item under the same URN: its relations are not a change
+        subject = URIRef(iri)
+        for name in sorted(RELATIONS):
+            was, now = _values(old, subject, FIELDS[name]), _values(new, subject, FIELDS[name])
+            result.relations_added += [(iri, name, o) for o in sorted(now - was)]
+            result.relations_removed += [(iri, name, o) for o in sorted(was - now)]
+    return result
