@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from akgraph import resources
-from akgraph.graph import Build, build, format_for, serialize
+from akgraph.graph import Build, Releases, build, build_releases, build_tags, format_for, serialize
 from akgraph.mapping_law import figures
 from akgraph.problems import Severity
 from akgraph.source.reader import SourceError
@@ -30,7 +30,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(or, with --strict, any warning), 2 the source cannot be read or bad arguments.",
     )
     build_cmd.add_argument(
-        "source", nargs="?", help="checkout root (default: the bundled sample in content/)"
+        "source",
+        nargs="*",
+        help="checkout root (default: the bundled sample in content/); several make one "
+        "dataset with a named graph per release and a history graph (write .trig or .nq)",
+    )
+    build_cmd.add_argument(
+        "--tags",
+        metavar="TAGS",
+        help="with one git checkout: build these tags, read with git (comma-separated; "
+        "A..B for every tag from A to B)",
     )
     build_cmd.add_argument(
         "-o",
@@ -70,8 +79,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="extra SHACL shapes (Turtle), e.g. the NL-SBB SKOS profile; may be repeated",
     )
     _add_serve_and_publish(commands)
+    diff_cmd = commands.add_parser(
+        "diff",
+        help="what changed between two releases",
+        description="Compare two releases: items added, removed, changed (which fields), "
+        "relations added and removed, URNs reassigned to another item. A and B are checkouts, "
+        "or tags of the git checkout given with --repo. Exit status: 0 compared, 2 usage or "
+        "input error.",
+    )
+    diff_cmd.add_argument("old", metavar="A", help="the older release")
+    diff_cmd.add_argument("new", metavar="B", help="the newer release")
+    diff_cmd.add_argument("--repo", help="a git checkout of the framework: A and B are its tags")
+    diff_cmd.add_argument("--format", choices=["text", "json"], default="text")
     args = parser.parse_args(argv)
-    handlers = {"build": _build, "validate": _validate, "serve": _serve, "publish": _publish}
+    handlers = {
+        "build": _build,
+        "validate": _validate,
+        "serve": _serve,
+        "publish": _publish,
+        "diff": _diff,
+    }
     return handlers[args.command](args)
 
 
@@ -84,7 +111,10 @@ def _add_serve_and_publish(commands) -> None:
         "server. For production use gunicorn (see the README).",
     )
     serve_cmd.add_argument(
-        "source", nargs="?", help="checkout root or graph file (default: the bundled sample)"
+        "source",
+        nargs="*",
+        help="checkout root or graph file (default: the bundled sample); several checkouts "
+        "are served as one dataset, the newest release as default graph",
     )
     serve_cmd.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=5000, help="default: 5000")
@@ -112,7 +142,8 @@ def _add_serve_and_publish(commands) -> None:
 def _serve(args: argparse.Namespace) -> int:
     from akgraph.web import create_app
 
-    given = {"SOURCE": args.source, "STORE": args.store}
+    source = args.source[0] if len(args.source) == 1 else (args.source or None)
+    given = {"SOURCE": source, "STORE": args.store}
     config = {key: value for key, value in given.items() if value is not None}
     config |= {"TIMEOUT": args.timeout, "WORKERS": args.workers}
     try:
@@ -142,19 +173,35 @@ def _publish(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _builds(sources: list[str], tags: str | None) -> list[Build]:
+    """The builds asked for: each checkout, or the tags of one git checkout."""
+    if tags:
+        if len(sources) != 1:
+            raise ValueError("--tags needs exactly one git checkout")
+        return build_tags(sources[0], [t.strip() for t in tags.split(",") if t.strip()])
+    return [build(Path(s)) for s in sources or [resources.data_dir("content")]]
+
+
 def _build(args: argparse.Namespace) -> int:
-    source = Path(args.source) if args.source else resources.data_dir("content")
     to_stdout = args.output == "-"
     try:
-        fmt = "turtle" if to_stdout or not args.output else format_for(args.output)
-        built = build(source)
+        builds = _builds(args.source, args.tags)
+        several = len(builds) > 1
+        fmt = format_for(args.output) if args.output and not to_stdout else None
+        fmt = fmt or ("trig" if several else "turtle")
+        built = build_releases(builds) if several else builds[0]
+        if args.output:
+            data = serialize(built, fmt)
     except (SourceError, ValueError) as exc:
         print(f"akgraph: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     report = sys.stderr if to_stdout else sys.stdout
-    print(summary(built, source, verbose=args.verbose), file=report)
+    for one in builds:
+        where = f"{args.source[0]}@{one.checkout.release.tag}" if args.tags else one.checkout.root
+        print(summary(one, where, verbose=args.verbose), file=report)
+    if several:
+        print(history_summary(built), file=report)
     if args.output:
-        data = serialize(built, fmt)
         if to_stdout:
             sys.stdout.buffer.write(data)
         else:
@@ -162,6 +209,27 @@ def _build(args: argparse.Namespace) -> int:
             print(f"written: {args.output} ({fmt}, {len(data)} bytes)", file=report)
     failing = Severity.WARNING if args.strict else Severity.ERROR
     return EXIT_PROBLEMS if any(p.severity >= failing for p in built.problems) else EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    import json
+
+    from akgraph.history import diff
+
+    try:
+        if args.repo:
+            old, new = build_tags(args.repo, [args.old, args.new])
+        else:
+            old, new = build(Path(args.old)), build(Path(args.new))
+    except (SourceError, ValueError) as exc:
+        print(f"akgraph: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    result = diff(old.checkout.release.tag, old.data, new.checkout.release.tag, new.data)
+    if args.format == "json":
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(result.text())
+    return EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -210,6 +278,18 @@ def validation_text(report) -> str:
             lines.append(f"    en: {f.message_en}")
     counts = report.counts()
     lines.append(", ".join(f"{n} {level}" for level, n in counts.items()))
+    return "\n".join(lines)
+
+
+def history_summary(releases: Releases) -> str:
+    """Releases read together: what the history found."""
+    from akgraph.iris import AK
+
+    tags = [b.checkout.release.tag for b in releases.builds]
+    reassigned = sorted(str(s) for s in releases.history.subjects(AK.reassigned, None))
+    lines = [f"releases: {', '.join(tags)} (default graph: {tags[-1]})"]
+    lines.append(f"  URNs reassigned to another item in a later release: {len(reassigned)}")
+    lines += [f"    {urn}" for urn in reassigned]
     return "\n".join(lines)
 
 

@@ -55,12 +55,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["akgraph.store"] = backend
     app.extensions["akgraph.limits"] = limits
 
-    from akgraph.web import pages, sparql
+    from akgraph.web import api, pages, sparql
     from akgraph.web.data import Data
 
     app.extensions["akgraph.data"] = Data(backend, dataset)
     app.config.setdefault("VERSION", app.extensions["akgraph.data"].version)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.after_request(_cors)
     app.after_request(_security)

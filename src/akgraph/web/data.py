@@ -286,6 +286,23 @@ class Data:
         """The releases in the graph (release IRI, tag, commit, date), oldest first."""
         return [{k: v.value for k, v in row.items()} for row in self.select("releases")]
 
+    @lru_cache(maxsize=4)  # noqa: B019
+    def release_graph(self, tag: str):
+        """The data graph of release ``tag`` (an rdflib Graph), or None if not held."""
+        from rdflib import Graph
+
+        if tag not in {r["tag"] for r in self.releases}:
+            return None
+        body = self._run("release-graph", "CONSTRUCT", N_TRIPLES, release=str(iris.release(tag)))
+        return Graph().parse(data=body, format="nt")
+
+    @lru_cache(maxsize=16)  # noqa: B019
+    def diff(self, old: str, new: str):
+        """What changed from release ``old`` to ``new`` (see :mod:`akgraph.history`)."""
+        from akgraph.history import diff
+
+        return diff(old, self.release_graph(old), new, self.release_graph(new))
+
     @cached_property
     def paths(self) -> dict[str, str]:
         """IRI of the item converted from each source file (path relative to the checkout)."""

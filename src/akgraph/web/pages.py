@@ -19,7 +19,7 @@ from akgraph import iris, queries, store
 from akgraph.iris import AK
 from akgraph.source.reader import resolve_link
 from akgraph.web import description, negotiation, urls
-from akgraph.web.data import FACETS, KINDS, SPARQL_JSON, Data, Resource
+from akgraph.web.data import FACETS, KINDS, SPARQL_JSON, Data, Resource, Term
 from akgraph.web.render import to_html
 from akgraph.web.void import describe as void_description
 
@@ -203,6 +203,7 @@ def _item_page(resource: Resource) -> str:
         "other": _other(resource),
         "implemented_by": _grouped_by_phase(resource, resource.referrers(str(AK.requirement))),
         "legal": _legal(resource),
+        "history": _history(resource),
         "kind": _kind_name(types),
     }
     template = "concept.html" if str(SKOS.Concept) in types else "item.html"
@@ -256,6 +257,26 @@ def _sections(resource: Resource) -> list[dict]:
             }
         )
     return sorted(sections, key=lambda s: s["order"])
+
+
+def _history(resource: Resource) -> list[dict]:
+    """What the URN named in each release read, oldest first (empty for one release)."""
+    versions = []
+    for version in resource.referrers(str(AK.versionOf)):
+        release = resource.first(str(AK.release), version)
+        tag = iris.parse(release.value).local if release else ""
+        versions.append(
+            {
+                "tag": tag,
+                "release": release.value if release else None,
+                "slug": (resource.first(str(AK.slug), version) or Term("")).value,
+                "title": resource.label(version),
+                "reassigned": bool(resource.values(str(AK.reassignedFrom), version)),
+            }
+        )
+    order = {r["tag"]: n for n, r in enumerate(data().releases)}
+    versions.sort(key=lambda v: order.get(v["tag"], len(order)))
+    return versions if len(versions) > 1 or any(v["reassigned"] for v in versions) else []
 
 
 def _legal(resource: Resource) -> list[dict]:
@@ -524,3 +545,20 @@ def void() -> Response:
 def validation() -> str:
     report = data().report
     return render_template("validation.html", report=report, by_file=report.by_file())
+
+
+@bp.route("/diff")
+def release_diff() -> Response:
+    """What changed between two releases held in the store: ``?from=TAG&to=TAG``."""
+    tags = [r["tag"] for r in data().releases]
+    old, new = request.args.get("from", ""), request.args.get("to", "")
+    if not old and not new and len(tags) >= 2:
+        old, new = tags[-2], tags[-1]
+    if old not in tags or new not in tags:
+        abort(404, f"compare two releases held here: {', '.join(tags)} (?from=...&to=...)")
+    result = data().diff(old, new)
+    if request.args.get("format") == "json":
+        body = json.dumps(result.to_json(), ensure_ascii=False, indent=2)
+        return Response(body, mimetype="application/json")
+    page = render_template("diff.html", diff=result, tags=tags, old=old, new=new)
+    return Response(page, mimetype=HTML)

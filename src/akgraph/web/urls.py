@@ -76,3 +76,36 @@ def validation() -> str:
 
 def static(filename: str) -> str:
     return url_for("pages.static", filename=filename)
+
+
+def diff(old: str | None = None, new: str | None = None, **params: str) -> str:
+    """The changes between two releases."""
+    given = {"from": old, "to": new} if old and new else {}
+    return url_for("pages.release_diff", **given, **params)
+
+
+# -- JSON API (task-registry routes) ---------------------------------------------------------
+
+
+def api_index(kind: str, external: bool = False, **params: str) -> str:
+    """The index of ``measures``, ``requirements`` or ``instruments`` (``content=true``...)."""
+    return url_for(f"api.{kind}", _external=external, **params)
+
+
+def api_item(kind: str, urn: str, external: bool = False, **params: str) -> str:
+    """One record of a collection, by URN."""
+    return url_for("api.item", kind=kind, urn=urn, _external=external, **params)
+
+
+def api_urn(urn: str, external: bool = False, **params: str) -> str:
+    """One record of any collection, by URN."""
+    return url_for("api.by_urn", urn=urn, _external=external, **params)
+
+
+def api_applicable(external: bool = False, **params) -> str:
+    """The requirements and measures that apply to an AI-Act profile (``format=csv``...)."""
+    return url_for("api.applicable", _external=external, **params)
+
+
+def openapi(external: bool = False) -> str:
+    return url_for("api.openapi", _external=external)

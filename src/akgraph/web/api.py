@@ -1,0 +1,245 @@
+"""A JSON API with task-registry's routes and fields, answered from the graph.
+
+Same routes as MinBZK/task-registry (``task_registry/api/main.py`` and ``routes/*.py``):
+``/measures/``, ``/requirements/``, ``/instruments/`` (an index of entries), ``/{type}/urn/{urn}``
+(one record) and ``/urns/{urn}`` or ``/urns/?urn=`` (one record of any type), so AMT only
+changes its base URL. Beyond the registry: an unknown URN is a 404 with a JSON body (the
+registry answers 400), ``?version=`` is checked (the loaded release's tag or ``latest``),
+``?content=true`` puts every record in the index (bulk listing), and ``/api/applicable`` answers
+which requirements and measures apply to an AI-Act profile (JSON or ``format=csv``). The
+OpenAPI 3.1 description is ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+
+from akgraph import applicability
+from akgraph.web import urls
+from akgraph.web.registry import FROM_LABEL, KINDS, Item, Registry
+
+bp = Blueprint("api", __name__)
+
+OPENAPI = Path(__file__).resolve().parent / "openapi.json"
+_VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .:_-]{0,200}$")
+CSV_COLUMNS = ("urn", "title", "type", "lifecycle", "url")
+
+
+def registry() -> Registry:
+    """The app's registry view, made on first use (one per app, cached for its life)."""
+    extensions = current_app.extensions
+    if "akgraph.registry" not in extensions:
+        extensions["akgraph.registry"] = Registry(extensions["akgraph.data"])
+    return extensions["akgraph.registry"]
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    text = json.dumps(body, ensure_ascii=False, indent=None, separators=(",", ":"))
+    return Response(text, status=status, mimetype="application/json")
+
+
+def _error(status: int, detail: str, **extra: Any) -> Response:
+    """An error in the registry's (FastAPI's) shape: ``{"detail": ...}`` plus hints."""
+    return _json({"detail": detail, **extra}, status)
+
+
+@bp.before_request
+def _check_version() -> Response | None:
+    """``?version=`` may name the loaded release (its tag) or ``latest``; else 404."""
+    version = request.args.get("version")
+    if version is None or request.endpoint in ("api.openapi",):
+        return None
+    known = registry().versions
+    if version not in known:
+        return _error(404, f"unknown version: {version}", versions=known)
+    return None
+
+
+# -- task-registry routes -------------------------------------------------------------------
+
+
+def _truthy(name: str) -> bool:
+    return request.args.get(name, "").lower() in ("1", "true", "yes", "ja")
+
+
+def _index(kind: str) -> Response:
+    """The registry's index of one collection; ``?content=true`` adds every record."""
+    content = _truthy("content")
+    entries = []
+    for item in registry().items[kind].values():
+        record = registry().record(item)
+        path = item.first("https://w3id.org/algoritmekader/def#sourcePath")
+        link = urls.api_item(kind, item.urn, external=True)
+        entry: dict[str, Any] = {
+            "type": "file",
+            "size": len(json.dumps(record, ensure_ascii=False).encode()),
+            "name": path.rsplit("/", 1)[-1] if path else item.urn,
+            "path": path,
+            "urn": item.urn,
+            "download_url": link,
+            "links": {"self": link},
+        }
+        if content:
+            entry["content"] = record
+        entries.append(entry)
+    own = urls.api_index(kind, external=True)
+    return _json(
+        {
+            "type": "dir",
+            "size": 0,
+            "name": kind,
+            "path": kind,
+            "download_url": own,
+            "links": {"self": own},
+            "entries": entries,
+        }
+    )
+
+
+def _one(kind: str | None, urn: str) -> Response:
+    urn = urn.strip()
+    item = registry().find(urn, kind)
+    if item is None:
+        other = registry().find(urn) if kind else None
+        hint = {"type": other.kind} if other else {}
+        candidates = [u for k in ([kind] if kind else KINDS) for u in registry().items[k]]
+        closest = difflib.get_close_matches(urn, candidates, n=5, cutoff=0.6)
+        return _error(404, f"unknown urn: {urn}", closest=closest, **hint)
+    return _json(registry().record(item))
+
+
+@bp.route("/measures/")
+def measures() -> Response:
+    return _index("measures")
+
+
+@bp.route("/requirements/")
+def requirements() -> Response:
+    return _index("requirements")
+
+
+@bp.route("/instruments/")
+def instruments() -> Response:
+    return _index("instruments")
+
+
+@bp.route("/<any(measures, requirements, instruments):kind>/urn/<path:urn>")
+def item(kind: str, urn: str) -> Response:
+    return _one(kind, urn)
+
+
+@bp.route("/urns/<path:urn>")
+def by_urn(urn: str) -> Response:
+    return _one(None, urn)
+
+
+@bp.route("/urns/")
+def by_urn_parameter() -> Response:
+    urn = request.args.get("urn")
+    if not urn:
+        return _error(400, "give ?urn=")
+    return _one(None, urn)
+
+
+# -- applicability --------------------------------------------------------------------------
+
+
+def _profile() -> dict[str, frozenset[str]] | Response:
+    """The AI-Act profile in the query string (repeated or comma-separated values; frontmatter
+    values, URNs or the registry's labels)."""
+    unknown = sorted(
+        set(request.args) - set(applicability.DIMENSIONS) - {"format", "version"}
+    )
+    if unknown:
+        return _error(
+            400,
+            f"unknown parameter(s): {', '.join(unknown)}",
+            parameters=list(applicability.DIMENSIONS),
+        )
+    given: dict[str, list[str]] = {}
+    for dimension in applicability.DIMENSIONS:
+        for raw in request.args.getlist(dimension):
+            for value in (v.strip() for v in raw.split(",")):
+                if not value:
+                    continue
+                if not _VALUE.match(value):
+                    return _error(400, f"{dimension}: not a value: {value!r}")
+                given.setdefault(dimension, []).append(FROM_LABEL[dimension].get(value, value))
+    return applicability.profile(given)
+
+
+def _summary(item: Item, kind: str) -> dict[str, Any]:
+    return {
+        "urn": item.urn,
+        "name": item.title,
+        "type": kind,
+        "lifecycle": item.lifecycle,
+        "url": item.first("http://xmlns.com/foaf/0.1/page"),
+        "links": {"self": urls.api_item(kind, item.urn, external=True)},
+    }
+
+
+def _cell(text: str) -> str:
+    """A spreadsheet cell that is never read as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.route("/api/applicable")
+def applicable() -> Response:
+    """The requirements that apply to a profile, and the measures that go with them."""
+    profile = _profile()
+    if isinstance(profile, Response):
+        return profile
+    chosen, measures = registry().applicable(profile)
+    decisions = {
+        r.urn: applicability.decide(registry().applicability_input[r.urn], profile).reason
+        for r in chosen
+    }
+    fmt = request.args.get("format", "json").lower()
+    if fmt == "csv":
+        out = io.StringIO()
+        out.write("\ufeff")  # UTF-8 byte order mark: spreadsheets then read the accents right
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(CSV_COLUMNS)
+        for kind, items in (("vereiste", chosen), ("maatregel", measures)):
+            for entry in items:
+                url = entry.first("http://xmlns.com/foaf/0.1/page")
+                row = (entry.urn, entry.title, kind, "; ".join(entry.lifecycle), url)
+                writer.writerow([_cell(v) for v in row])
+        response = Response(out.getvalue(), mimetype="text/csv")
+        response.headers["Content-Disposition"] = 'attachment; filename="van-toepassing.csv"'
+        return response
+    if fmt != "json":
+        return _error(400, f"unknown format: {fmt}", formats=["json", "csv"])
+    return _json(
+        {
+            "profile": {k: sorted(v) for k, v in profile.items()},
+            "release": registry().release,
+            "requirements": [
+                {**_summary(r, "requirements"), "reason": decisions[r.urn]} for r in chosen
+            ],
+            "measures": [_summary(m, "measures") for m in measures],
+        }
+    )
+
+
+# -- description ------------------------------------------------------------------------------
+
+
+@cache
+def _openapi() -> dict[str, Any]:
+    return json.loads(OPENAPI.read_text(encoding="utf-8"))
+
+
+@bp.route("/openapi.json")
+def openapi() -> Response:
+    return _json(_openapi())
