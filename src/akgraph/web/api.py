@@ -156,9 +156,7 @@ def by_urn_parameter() -> Response:
 def _profile() -> dict[str, frozenset[str]] | Response:
     """The AI-Act profile in the query string (repeated or comma-separated values; frontmatter
     values, URNs or the registry's labels)."""
-    unknown = sorted(
-        set(request.args) - set(applicability.DIMENSIONS) - {"format", "version"}
-    )
+    unknown = sorted(set(request.args) - set(applicability.DIMENSIONS) - {"format", "version"})
     if unknown:
         return _error(
             400,

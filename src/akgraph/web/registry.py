@@ -115,7 +115,9 @@ AI_ACT = {
     ),
 }
 #: Registry label → frontmatter value, per dimension (for profiles written the AMT way).
-FROM_LABEL = {dim: {label: value for value, label in m.items()} for dim, (_, _, m) in AI_ACT.items()}
+FROM_LABEL = {
+    dim: {label: value for value, label in m.items()} for dim, (_, _, m) in AI_ACT.items()
+}
 
 
 def local(iri: str) -> str:
@@ -293,7 +295,7 @@ class Registry:
                 template=json.loads(json.dumps(TEMPLATES["requirements"])),
                 roles=roles,
                 labels=labels,
-                exceptions=item.values(AK.exception),
+                exceptions=sorted(item.values(AK.exception)),
                 legal_sources=self.legal.get(item.urn, []),
                 instruments=self.instruments_of(item.urn),
             )
