@@ -109,30 +109,3 @@ def api_applicable(external: bool = False, **params) -> str:
 
 def openapi(external: bool = False) -> str:
     return url_for("api.openapi", _external=external)
-
-
-# -- JSON API (task-registry routes) ---------------------------------------------------------
-
-
-def api_index(kind: str, external: bool = False, **params: str) -> str:
-    """The index of ``measures``, ``requirements`` or ``instruments`` (``content=true``...)."""
-    return url_for(f"api.{kind}", _external=external, **params)
-
-
-def api_item(kind: str, urn: str, external: bool = False, **params: str) -> str:
-    """One record of a collection, by URN."""
-    return url_for("api.item", kind=kind, urn=urn, _external=external, **params)
-
-
-def api_urn(urn: str, external: bool = False, **params: str) -> str:
-    """One record of any collection, by URN."""
-    return url_for("api.by_urn", urn=urn, _external=external, **params)
-
-
-def api_applicable(external: bool = False, **params) -> str:
-    """The requirements and measures that apply to an AI-Act profile (``format=csv``...)."""
-    return url_for("api.applicable", _external=external, **params)
-
-
-def openapi(external: bool = False) -> str:
-    return url_for("api.openapi", _external=external)
