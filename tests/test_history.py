@@ -1,0 +1,204 @@
+"""Several releases in one graph: named graphs, URN history (reassignment vs edit), diff."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+import subprocess
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV
+
+from akgraph import iris, store
+from akgraph.graph import build, build_releases, build_tags
+from akgraph.history import diff
+from akgraph.iris import AK
+from tests.conftest import RELEASES, corpus_release
+from tests.scan import scan
+from tests.test_cli import run
+
+
+@pytest.fixture(scope="module")
+def releases():
+    return build_releases([build(corpus_release(tag)) for tag in reversed(RELEASES)])
+
+
+@pytest.fixture(scope="module")
+def scans():
+    return {tag: scan(corpus_release(tag)) for tag in RELEASES}
+
+
+def urn_slugs(scanned) -> dict[str, set[str]]:
+    """Per URN in the ``id`` field of measures and requirements: the file slugs that claim it."""
+    found: dict[str, set[str]] = {}
+    for kind in ("measure", "requirement"):
+        for f in scanned[kind]:
+            for urn in f.fields.get("id", [])[:1]:
+                found.setdefault(urn, set()).add(f.slug)
+    return found
+
+
+def test_releases_are_ordered_and_kept_in_their_own_graphs(releases):
+    assert [b.checkout.release.tag for b in releases.builds] == RELEASES
+    names = {str(g.identifier) for g in releases.dataset().graphs()}
+    assert {f"urn:nl:ak:release:{t}" for t in RELEASES} <= names
+    assert {str(iris.HISTORY_GRAPH), str(iris.VOCABULARY_GRAPH)} <= names
+
+
+def test_reassignments_between_v20_and_v220_are_found_and_edits_are_not(releases, scans):
+    old, new = urn_slugs(scans["v2.0"]), urn_slugs(scans["v2.2.0"])
+    single = {u for u in old.keys() & new.keys() if len(old[u]) == 1 and len(new[u]) == 1}
+    expected = {u for u in single if old[u] != new[u]}
+    kept = {u for u in single if old[u] == new[u]}
+    assert len(expected) >= 10 and "urn:nl:ak:mtr:dat-12" in expected
+    history = releases.history
+    found = set()
+    for urn in single:
+        node = iris.item_version(urn, "v2.2.0")
+        if (node, AK.reassignedFrom, iris.item_version(urn, "v2.0")) in history:
+            found.add(urn)
+        elif urn in kept:
+            assert (node, PROV.wasRevisionOf, iris.item_version(urn, "v2.0")) in history, urn
+    assert found == expected
+    result = diff("v2.0", releases.builds[0].data, "v2.2.0", releases.builds[1].data)
+    assert {a.iri for a, _ in result.reassigned} >= expected
+    assert not {c.iri for c in result.changed} & expected
+
+
+def test_a_urn_is_never_merged_across_releases(releases):
+    versions = set(releases.history.subjects(AK.versionOf, URIRef("urn:nl:ak:mtr:dat-12")))
+    assert len(versions) == 3
+    titles = {str(releases.history.value(v, DCTERMS.title)) for v in versions}
+    assert len(titles) == 2  # one title in v2.0, another from v2.2.0 on
+    assert (URIRef("urn:nl:ak:mtr:dat-12"), AK.reassigned, Literal(True)) in releases.history
+
+
+def identities(scanned) -> dict[str, str]:
+    """The IRI of every item by the documented rule, read from the scan: a measure or
+    requirement keeps the URN in its ``id`` unless an earlier file (by name) claimed it, and then
+    gets ``urn:nl:ak:<code>:<slug>``; an instrument is ``urn:nl:ak:hlp:<slug>``. Maps to the slug.
+    """
+    found: dict[str, str] = {}
+    for kind, code in (("measure", "mtr"), ("requirement", "ver")):
+        for f in sorted(scanned[kind], key=lambda f: f.slug):
+            urn = f.fields["id"][0]
+            found[urn if urn not in found else f"urn:nl:ak:{code}:{f.slug.lower()}"] = f.slug
+    found |= {f"urn:nl:ak:hlp:{i.slug.lower()}": i.slug for i in scanned["instrument"]}
+    return found
+
+
+def test_diff_counts_agree_with_a_scan(releases, scans):
+    for (old_tag, old), (new_tag, new) in itertools.pairwise(
+        zip(RELEASES, releases.builds, strict=True)
+    ):
+        before, after = identities(scans[old_tag]), identities(scans[new_tag])
+        result = diff(old_tag, old.data, new_tag, new.data)
+        assert {v.iri for v in result.added} == after.keys() - before.keys()
+        assert {v.iri for v in result.removed} == before.keys() - after.keys()
+        reassigned = {u for u in before.keys() & after.keys() if before[u] != after[u]}
+        assert {a.iri for a, _ in result.reassigned} == reassigned
+        counts = result.counts()
+        assert counts["reassigned"] == len(reassigned)
+        assert json.loads(json.dumps(result.to_json()))["counts"] == counts
+
+
+def test_queries_target_one_release_and_default_to_the_newest(releases):
+    loaded = store.load(releases)
+    default = store.default_graphs(loaded)
+    assert default[0] == "urn:nl:ak:release:v2.5.1"
+    ask = (
+        "PREFIX dct: <http://purl.org/dc/terms/> "
+        "SELECT ?t {{ {} <urn:nl:ak:mtr:dat-12> dct:title ?t {} }}"
+    )
+    old = list(loaded.query(ask.format("GRAPH <urn:nl:ak:release:v2.0> {", "}")))
+    assert [str(r["t"].value) for r in old] == [
+        str(releases.builds[0].data.value(URIRef("urn:nl:ak:mtr:dat-12"), DCTERMS.title))
+    ]
+    from pyoxigraph import NamedNode
+
+    newest = list(loaded.query(ask.format("", ""), default_graph=[NamedNode(g) for g in default]))
+    assert [str(r["t"].value) for r in newest] == [
+        str(releases.newest.data.value(URIRef("urn:nl:ak:mtr:dat-12"), DCTERMS.title))
+    ]
+
+
+def test_pages_show_history_and_diff(releases):
+    from akgraph.web import create_app
+
+    app = create_app({"TESTING": True, "SOURCE": releases, "WORKERS": 1})
+    try:
+        client = app.test_client()
+        html = client.get("/doc/urn:nl:ak:mtr:dat-12").get_data(as_text=True)
+        block = html.split('id="geschiedenis"', 1)[1].split("</section>", 1)[0]
+        assert "deze URN heeft in eerdere uitgaven een ander onderdeel" in block
+        assert [t for t in RELEASES if f"<td>{t}</td>" in block] == RELEASES
+        answer = client.get("/diff?from=v2.0&to=v2.2.0&format=json").json
+        expected = diff("v2.0", releases.builds[0].data, "v2.2.0", releases.builds[1].data)
+        assert answer["counts"] == expected.counts()
+        assert client.get("/diff?from=v2.0&to=v9").status_code == 404
+    finally:
+        app.extensions["akgraph.store"].close()
+
+
+# -- git checkouts -------------------------------------------------------------------------
+
+
+def git(repo, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True,
+        env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+             "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    return done.stdout
+
+
+@pytest.fixture
+def repository(tmp_path, sample_path):
+    """A git checkout of the sample with tags r1 (as is) and r2 (a URN reassigned, a title
+    edited)."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    shutil.copytree(sample_path, repo, ignore=shutil.ignore_patterns("SOURCE"))
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "r1")
+    git(repo, "tag", "r1")
+    measures = repo / "docs/voldoen-aan-wetten-en-regels/maatregelen"
+    old = next(measures.glob("1-pba-01-*.md"))
+    old.rename(measures / "1-pba-01-iets-anders.md")
+    edited = next(measures.glob("0-org-02-*.md"))
+    text = edited.read_text(encoding="utf-8").replace("title: ", "title: Voortaan ", 1)
+    edited.write_text(text, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "r2")
+    git(repo, "tag", "r2")
+    return repo
+
+
+def test_git_tags_are_read_with_git(repository, tmp_path):
+    builds = build_tags(repository, ["r1..r2"])
+    assert [b.checkout.release.tag for b in builds] == ["r1", "r2"]
+    assert all(len(b.checkout.release.commit) == 40 for b in builds)
+    result = diff("r1", builds[0].data, "r2", builds[1].data)
+    assert [a.iri for a, _ in result.reassigned] == ["urn:nl:ak:mtr:pba-01"]
+    changed = {c.iri: c.fields for c in result.changed}
+    assert "title" in changed["urn:nl:ak:mtr:org-02"]
+    out = tmp_path / "both.trig"
+    done = run("build", str(repository), "--tags", "r1,r2", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "URNs reassigned to another item in a later release: 1" in done.stdout
+    assert "urn:nl:ak:release:r1" in out.read_text(encoding="utf-8")
+    as_json = run("diff", "--repo", str(repository), "r1", "r2", "--format", "json")
+    assert json.loads(as_json.stdout)["counts"] == result.counts()
+    missing = run("build", str(repository), "--tags", "r1..r9")
+    assert missing.returncode == 2 and "no tag 'r9'" in missing.stderr
+
+
+def test_several_releases_need_a_quad_format(tmp_path):
+    a = corpus_release("v2.0")
+    b = corpus_release("v2.2.0")
+    done = run("build", str(a), str(b), "-o", str(tmp_path / "x.ttl"))
+    assert done.returncode == 2 and "write .trig or .nq" in done.stderr
