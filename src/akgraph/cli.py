@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from akgraph import resources
+from akgraph import querycli, resources
 from akgraph.graph import Build, Releases, build, build_releases, build_tags, format_for, serialize
 from akgraph.mapping_law import figures
 from akgraph.problems import Severity
@@ -91,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     diff_cmd.add_argument("new", metavar="B", help="the newer release")
     diff_cmd.add_argument("--repo", help="a git checkout of the framework: A and B are its tags")
     diff_cmd.add_argument("--format", choices=["text", "json"], default="text")
+    querycli.add_parser(commands)
     args = parser.parse_args(argv)
     handlers = {
         "build": _build,
@@ -98,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "serve": _serve,
         "publish": _publish,
         "diff": _diff,
+        "query": querycli.main,
     }
     return handlers[args.command](args)
 
