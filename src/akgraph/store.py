@@ -167,10 +167,10 @@ def _has_service(node) -> bool:
 
 
 def load(source=None) -> Store:
-    """An in-memory store of ``source``: a :class:`~akgraph.graph.Build`, an rdflib dataset or
-    graph, a graph file written by ``akgraph build`` or a checkout (default: the bundled sample).
-
-    The data is serialized once to N-Quads and bulk-loaded.
+    """An in-memory store of ``source``: a :class:`~akgraph.graph.Build` or
+    :class:`~akgraph.graph.Releases`, an rdflib dataset or graph, a graph file written by
+    ``akgraph build``, a checkout, or a list of checkouts (one dataset of their releases);
+    default: the bundled sample.
     """
     from rdflib import Graph
 
@@ -178,15 +178,16 @@ def load(source=None) -> Store:
 
     if source is None:
         source = resources.data_dir("content")
-    if isinstance(source, graph.Build | graph.Releases):
-        source = source.dataset()
-    elif isinstance(source, list | tuple):  # several checkouts or graph files: one per release
-        source = graph.build_releases([graph.build(Path(s)) for s in source]).dataset()
-    elif not isinstance(source, Graph):
+    if isinstance(source, list | tuple):
+        source = graph.build_releases([graph.build(Path(s)) for s in source])
+    elif not isinstance(source, graph.Build | graph.Releases | Graph):
         path = Path(source)
-        source = graph.load(path) if path.is_file() else graph.build(path).dataset()
+        source = graph.load(path) if path.is_file() else graph.build(path)
     store = Store()
-    store.bulk_load(source.serialize(format="nquads", encoding="utf-8"), RdfFormat.N_QUADS)
+    if isinstance(source, Graph):  # read from a file, or given: serialize once, bulk-load
+        store.bulk_load(source.serialize(format="nquads", encoding="utf-8"), RdfFormat.N_QUADS)
+    else:
+        store.bulk_extend(graph.quads(source))
     return store
 
 

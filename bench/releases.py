@@ -1,0 +1,132 @@
+"""Benchmark several releases in one graph (issue 8).
+
+Usage: python bench/releases.py [--corpus DIR] [--copies N] [--write docs/benchmarks.md]
+
+In one run: ``akgraph build`` of the three shared releases into one TriG file (fresh process,
+target under 5 s) and the same in-process; then a synthetic scale-up: the newest release built
+again under ``--copies`` made-up tags (as many releases as the framework has had), history and
+store load timed, and a query mix run against the default graph (the newest release) and across
+every release graph. A fresh Python that only imports akgraph is the yardstick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pyoxigraph import NamedNode
+
+from akgraph import queries, store
+from akgraph.graph import build, build_releases
+from akgraph.source.reader import Release
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = Path(os.environ.get("AKGRAPH_CORPUS", ROOT.parent / "shared" / "corpus"))
+TAGS = ["v2.0", "v2.2.0", "v2.5.1"]
+ACROSS = [
+    # what each URN named in every release
+    "PREFIX ak: <https://w3id.org/algoritmekader/def#> "
+    "SELECT ?urn (COUNT(?v) AS ?n) WHERE { ?v ak:versionOf ?urn } GROUP BY ?urn",
+    # titles of one URN in every release graph
+    "PREFIX dct: <http://purl.org/dc/terms/> "
+    "SELECT ?g ?t WHERE { GRAPH ?g { <urn:nl:ak:mtr:dat-12> dct:title ?t } }",
+    # measures per release
+    "PREFIX ak: <https://w3id.org/algoritmekader/def#> "
+    "SELECT ?g (COUNT(?m) AS ?n) WHERE { GRAPH ?g { ?m a ak:Measure } } GROUP BY ?g",
+]
+
+
+def seconds(command: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(command, capture_output=True)
+        if done.returncode not in (0, 1):  # 1: converted, with a file it had to skip
+            raise SystemExit(f"{command}: exit {done.returncode}\n{done.stderr.decode()}")
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def timed(function):
+    start = time.perf_counter()
+    result = function()
+    return result, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", default=str(CORPUS))
+    parser.add_argument("--copies", type=int, default=29)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--write", help="append the results as Markdown to this file")
+    args = parser.parse_args()
+    sources = [str(Path(args.corpus) / f"algoritmekader-{t}") for t in TAGS]
+    akgraph = str(Path(sys.executable).parent / "akgraph")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        out = str(Path(tmp) / "all.trig")
+        three = seconds([akgraph, "build", *sources, "-o", out], args.runs)
+        rows.append(("`akgraph build` v2.0 v2.2.0 v2.5.1 `-o all.trig`, fresh process "
+                     "(target < 5 s)", three))  # fmt: skip
+    yardstick = seconds([sys.executable, "-c", "import akgraph.graph"], args.runs)
+    rows.append(("yardstick: fresh Python importing akgraph", yardstick))
+    _, in_process = timed(lambda: build_releases([build(s) for s in sources]))
+    rows.append(("in-process: build three releases with history", in_process))
+
+    newest = sources[-1]
+    builds, scale_build = timed(
+        lambda: [
+            build(newest, Release(tag=f"synthetic-{n:02d}", date=f"2026-01-{1 + n % 28:02d}"))
+            for n in range(args.copies)
+        ]
+    )
+    releases, scale_history = timed(lambda: build_releases(builds))
+    loaded, scale_load = timed(lambda: store.load(releases))
+    triples = len(loaded)
+    default = [NamedNode(g) for g in store.default_graphs(loaded)]
+    mix = [q.bind() for q in queries.load().values()]
+    start = time.perf_counter()
+    for text in mix:
+        list(loaded.query(text, default_graph=default))
+    newest_mix = time.perf_counter() - start
+    start = time.perf_counter()
+    for text in ACROSS:
+        list(loaded.query(text, use_default_graph_as_union=True))
+    across = time.perf_counter() - start
+    rows += [
+        (f"scale-up: build {args.copies} releases of v2.5.1's size", scale_build),
+        ("scale-up: order them and compute the history", scale_history),
+        (f"scale-up: load {triples} quads into pyoxigraph", scale_load),
+        (f"scale-up: {len(mix)} named queries on the default graph (newest release)", newest_mix),
+        (f"scale-up: {len(ACROSS)} queries across every release graph", across),
+    ]
+    lines = [
+        f"### Several releases ({time.strftime('%Y-%m-%d %H:%M')})",
+        "",
+        f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}; fresh-process "
+        f"rows are medians of {args.runs} runs. Command: `python bench/releases.py "
+        f"--copies {args.copies}`.",
+        "",
+        "| what | seconds |",
+        "| --- | --- |",
+        *(f"| {name} | {value:.3f} |" for name, value in rows),
+        "",
+        f"Three releases / yardstick: {three / yardstick:.1f} times.",
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    if args.write:
+        with open(args.write, "a", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
