@@ -202,3 +202,27 @@ def test_several_releases_need_a_quad_format(tmp_path):
     b = corpus_release("v2.2.0")
     done = run("build", str(a), str(b), "-o", str(tmp_path / "x.ttl"))
     assert done.returncode == 2 and "write .trig or .nq" in done.stderr
+
+
+def test_api_version_selects_a_release(releases):
+    """The task-registry-compatible API answers what a URN named in the release asked for."""
+    from akgraph.web import create_app
+
+    app = create_app({"TESTING": True, "SOURCE": releases, "WORKERS": 1})
+    try:
+        client = app.test_client()
+        for build_ in releases.builds:
+            tag = build_.checkout.release.tag
+            answer = client.get("/measures/urn/urn:nl:ak:mtr:dat-12", query_string={"version": tag})
+            assert answer.status_code == 200, tag
+            expected = build_.data.value(URIRef("urn:nl:ak:mtr:dat-12"), DCTERMS.title)
+            assert answer.json["name"] == str(expected), tag
+        latest = client.get("/measures/urn/urn:nl:ak:mtr:dat-12").json
+        assert latest["name"] == str(
+            releases.newest.data.value(URIRef("urn:nl:ak:mtr:dat-12"), DCTERMS.title)
+        )
+        unknown = client.get("/measures/", query_string={"version": "v0.1"})
+        assert unknown.status_code == 404
+        assert set(unknown.json["versions"]) == {"latest", *RELEASES}
+    finally:
+        app.extensions["akgraph.store"].close()

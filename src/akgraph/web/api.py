@@ -4,7 +4,7 @@ Same routes as MinBZK/task-registry (``task_registry/api/main.py`` and ``routes/
 ``/measures/``, ``/requirements/``, ``/instruments/`` (an index of entries), ``/{type}/urn/{urn}``
 (one record) and ``/urns/{urn}`` or ``/urns/?urn=`` (one record of any type), so AMT only
 changes its base URL. Beyond the registry: an unknown URN is a 404 with a JSON body (the
-registry answers 400), ``?version=`` is checked (the loaded release's tag or ``latest``),
+registry answers 400), ``?version=`` selects a release held in the store (``latest``: the newest),
 ``?content=true`` puts every record in the index (bulk listing), and ``/api/applicable`` answers
 which requirements and measures apply to an AI-Act profile (JSON or ``format=csv``). The
 OpenAPI 3.1 description is ``/openapi.json``.
@@ -35,11 +35,20 @@ CSV_COLUMNS = ("urn", "title", "type", "lifecycle", "url")
 
 
 def registry() -> Registry:
-    """The app's registry view, made on first use (one per app, cached for its life)."""
+    """The registry view of the release ``?version=`` names (default: the newest), made on
+    first use and cached for the app's life."""
     extensions = current_app.extensions
-    if "akgraph.registry" not in extensions:
-        extensions["akgraph.registry"] = Registry(extensions["akgraph.data"])
-    return extensions["akgraph.registry"]
+    version = request.args.get("version", "latest")
+    tag = None if version == "latest" or version == _newest() else version
+    views = extensions.setdefault("akgraph.registry", {})
+    if tag not in views:
+        views[tag] = Registry(extensions["akgraph.data"], tag)
+    return views[tag]
+
+
+def _newest() -> str | None:
+    releases = current_app.extensions["akgraph.data"].releases
+    return releases[-1]["tag"] if releases else None
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -54,11 +63,11 @@ def _error(status: int, detail: str, **extra: Any) -> Response:
 
 @bp.before_request
 def _check_version() -> Response | None:
-    """``?version=`` may name the loaded release (its tag) or ``latest``; else 404."""
+    """``?version=`` may name a release held in the store (its tag) or ``latest``; else 404."""
     version = request.args.get("version")
     if version is None or request.endpoint in ("api.openapi",):
         return None
-    known = registry().versions
+    known = Registry(current_app.extensions["akgraph.data"]).versions
     if version not in known:
         return _error(404, f"unknown version: {version}", versions=known)
     return None

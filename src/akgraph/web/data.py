@@ -186,13 +186,16 @@ class Data:
 
     # -- running queries -----------------------------------------------------------------------
 
-    def _run(self, name: str, form: str, media_type: str, **values: str) -> bytes:
+    def _run(
+        self, name: str, form: str, media_type: str, graphs: list[str] | None = None, **values: str
+    ) -> bytes:
         text = self.queries[name].bind(values)
-        return self.backend.query(store.Query(text, form, False), media_type)[1]
+        query = store.Query(text, form, False)
+        return self.backend.query(query, media_type, default_graphs=graphs)[1]
 
-    def select(self, name: str, **values: str) -> list[dict[str, Term]]:
-        """Rows of a SELECT page query."""
-        answer = json.loads(self._run(name, "SELECT", SPARQL_JSON, **values))
+    def select(self, name: str, graphs: list[str] | None = None, **values: str) -> list[dict]:
+        """Rows of a SELECT page query; ``graphs`` replaces the store's default graph."""
+        answer = json.loads(self._run(name, "SELECT", SPARQL_JSON, graphs, **values))
         return [
             {key: _from_json(value) for key, value in row.items()}
             for row in answer["results"]["bindings"]
@@ -285,6 +288,11 @@ class Data:
     def releases(self) -> list[dict[str, str]]:
         """The releases in the graph (release IRI, tag, commit, date), oldest first."""
         return [{k: v.value for k, v in row.items()} for row in self.select("releases")]
+
+    def graphs_of(self, tag: str) -> list[str]:
+        """The default graph that shows release ``tag``: its graph and every non-release graph."""
+        others = [g for g in self.backend.graphs() if not g.startswith(str(iris.release("")))]
+        return [str(iris.release(tag)), *others]
 
     @lru_cache(maxsize=4)  # noqa: B019
     def release_graph(self, tag: str):

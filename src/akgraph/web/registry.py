@@ -165,8 +165,10 @@ class Item:
 class Registry:
     """The API's view of the graph, read once per process."""
 
-    def __init__(self, data: Data) -> None:
-        self.data = data
+    def __init__(self, data: Data, tag: str | None = None) -> None:
+        """The registry of release ``tag`` (None: the store's default, the newest release)."""
+        self.data, self.tag = data, tag
+        self.graphs = data.graphs_of(tag) if tag else None
         self._lock = threading.Lock()
 
     @cached_property
@@ -176,10 +178,10 @@ class Registry:
             found: dict[str, dict[str, Item]] = {}
             for kind, (cls, _, _) in KINDS.items():
                 items: dict[str, Item] = {}
-                for row in self.data.select("api-items", **{"class": cls}):
+                for row in self.data.select("api-items", self.graphs, **{"class": cls}):
                     item = items.setdefault(row["item"].value, Item(row["item"].value, kind))
                     item.facts[row["p"].value].append(row["value"])
-                for row in self.data.select("api-sections", **{"class": cls}):
+                for row in self.data.select("api-sections", self.graphs, **{"class": cls}):
                     if row["item"].value in items:
                         order = int(row["order"].value) if "order" in row else 0
                         heading = row["heading"].value if "heading" in row else ""
@@ -200,18 +202,20 @@ class Registry:
     def release(self) -> dict[str, str]:
         """The loaded release (the newest one in the graph): tag, commit, date."""
         releases = self.data.releases
+        if self.tag:
+            return next(dict(r) for r in releases if r["tag"] == self.tag)
         return dict(releases[-1]) if releases else {}
 
     @cached_property
     def versions(self) -> list[str]:
         """What ``?version=`` accepts."""
-        return ["latest", *([self.release["tag"]] if self.release.get("tag") else [])]
+        return ["latest", *(r["tag"] for r in self.data.releases)]
 
     @cached_property
     def legal(self) -> dict[str, list[dict[str, Any]]]:
         """Per requirement, its citations of legislation."""
         cited: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-        for row in self.data.select("api-legal"):
+        for row in self.data.select("api-legal", self.graphs):
             entry = cited[row["item"].value].setdefault(row["citation"].value, {})
             for key, name in (
                 ("text", "text"),
