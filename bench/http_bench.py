@@ -60,6 +60,8 @@ SELECT_TYPE = "application/sparql-results+json"
 GRAPH_TYPE = "text/turtle"
 HTML = "text/html"
 APP = "akgraph.web:create_app()"
+FORM = "application/x-www-form-urlencoded"
+MAX_GET = 2048  # longer queries are POSTed as a form
 #: Items looked up by DESCRIBE and by a CONSTRUCT of their own triples.
 ITEMS = ("urn:nl:ak:ver:aia-09", "urn:nl:ak:mtr:org-02", "urn:nl:ak:hlp:iama")
 CONSTRUCT = (
@@ -89,15 +91,23 @@ class Request:
         return "\t".join((self.method, self.path, self.accept, self.content_type, self.body))
 
 
-def sparql_mix(endpoint: str) -> list[Request]:
-    """The named queries with their defaults plus item lookups, as GETs on ``endpoint``."""
+def mix_texts() -> list[tuple[str, str]]:
+    """Name and text of each query of the mix (read once, so every server gets the same)."""
     texts = [(name, q.bind()) for name, q in queries.load().items()]
     texts += [(f"describe {urn}", f"DESCRIBE <{urn}>") for urn in ITEMS]
-    texts += [(f"construct {urn}", CONSTRUCT.format(urn)) for urn in ITEMS]
+    return texts + [(f"construct {urn}", CONSTRUCT.format(urn)) for urn in ITEMS]
+
+
+def sparql_mix(endpoint: str, texts: list[tuple[str, str]]) -> list[Request]:
+    """The queries of the mix as GETs on ``endpoint``."""
     mix = []
     for name, text in texts:
         accept = GRAPH_TYPE if store.inspect(text).returns_graph else SELECT_TYPE
-        mix.append(Request(name, endpoint + "?" + urllib.parse.urlencode({"query": text}), accept))
+        encoded = urllib.parse.urlencode({"query": text})
+        if len(endpoint) + len(encoded) < MAX_GET:
+            mix.append(Request(name, f"{endpoint}?{encoded}", accept))
+        else:  # as clients do with long queries (gunicorn refuses request lines over 4094)
+            mix.append(Request(name, endpoint, accept, "POST", FORM, encoded))
     return mix
 
 
@@ -436,7 +446,8 @@ def header(args, ran: list[Server], mix: list[Request], graph_info: str) -> list
         "Servers, one at a time on loopback: "
         + "; ".join(f"**{s.name}**: {s.describe}" for s in ran)
         + ".  ",
-        f"Mix: {len(mix)} GETs in rotation ({named} named queries with their defaults, "
+        f"Mix: {len(mix)} requests in rotation (GET; POST form where the URL would pass "
+        f"{MAX_GET} characters; {named} named queries with their defaults, "
         f"{len(ITEMS)} DESCRIBE, {len(ITEMS)} CONSTRUCT of one item; SELECT as SPARQL JSON, "
         f"graphs as Turtle); wrk, 1 thread, {args.duration:g} s per level after a warm-up. "
         "Memory: peak RSS summed over the server's process tree (pages shared by forked "
@@ -554,6 +565,7 @@ def main() -> None:
     parser.add_argument("--query-workers", type=int, default=2, help="AKGRAPH_WORKERS (2)")
     parser.add_argument("--no-pages", action="store_true", help="skip the item-page benchmark")
     parser.add_argument("--write", help="append the results as Markdown to this file")
+    parser.add_argument("--json", help="also write the raw figures to this JSON file")
     args = parser.parse_args()
     levels = [int(c) for c in args.concurrency.split(",")]
     if not levels or min(levels) < 1 or max(levels) > 256 or not 0 < args.duration <= 120:
@@ -579,11 +591,12 @@ def main() -> None:
         results: dict[int, dict[str, dict]] = {c: {} for c in levels}
         pages: dict = {}
         mix: list[Request] = []
+        texts = mix_texts()
         for server in ran:
             print(f"== {server.name}: {' '.join(server.command)}", flush=True)
             server.start(work)
             try:
-                mix = sparql_mix(server.endpoint)
+                mix = sparql_mix(server.endpoint, texts)
                 singles[server.name] = once_each(server, mix)
                 wrk(server.base, mix, max(levels), min(3.0, args.duration), work)  # warm-up
                 for connections in levels:
@@ -599,6 +612,9 @@ def main() -> None:
                     pages = page_benchmark(server, levels, args.duration, work)
             finally:
                 server.stop()
+        if args.json:
+            raw = {"singles": singles, "levels": results, "pages": pages, "graph": graph_info}
+            Path(args.json).write_text(json.dumps(raw, default=vars, indent=1), encoding="utf-8")
         text = report(args, ran, singles, results, pages, mix, graph_info)
     print(text)
     if args.write:
