@@ -14,7 +14,8 @@ import json
 import sqlite3
 import threading
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -28,6 +29,7 @@ from akgraph.iris import AK
 QUERIES = Path(__file__).resolve().parent / "page_queries"
 SPARQL_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
+PAGE_CACHE_CHARS = 32 * 1024 * 1024  # rendered pages kept per process
 
 #: Classes with a list page: URL name, class, Dutch name (plural).
 KINDS = {
@@ -138,6 +140,26 @@ class Data:
         self.backend, self.dataset = backend, dataset
         self.queries = queries.load(QUERIES)
         self._lock = threading.Lock()
+        self._pages: OrderedDict[Hashable, str] = OrderedDict()
+        self._pages_size = 0
+        self._pages_lock = threading.Lock()
+
+    def page(self, key: Hashable, render: Callable[[], str]) -> str:
+        """The page ``render()`` makes, rendered once per ``key`` (the graph does not change
+        while the app runs); the least recently used pages go past :data:`PAGE_CACHE_CHARS`."""
+        with self._pages_lock:
+            found = self._pages.get(key)
+            if found is not None:
+                self._pages.move_to_end(key)
+                return found
+        body = render()
+        with self._pages_lock:
+            if key not in self._pages:
+                self._pages[key] = body
+                self._pages_size += len(body)
+            while self._pages_size > PAGE_CACHE_CHARS:
+                self._pages_size -= len(self._pages.popitem(last=False)[1])
+        return body
 
     @cached_property
     def version(self) -> str:

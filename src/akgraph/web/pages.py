@@ -152,7 +152,8 @@ def document(urn: str) -> Response:
     if iri is None:
         return _not_found(urn, media_type)
     if media_type == HTML:
-        body = _item_page(data().describe(iri))
+        key = (iri, request.host_url, request.script_root)  # all a page takes from the request
+        body = data().page(key, lambda: _item_page(data().describe(iri)))
         response = Response(body, mimetype=HTML)
     else:
         response = Response(data().rdf(iri, media_type), mimetype=media_type)
