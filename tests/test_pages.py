@@ -258,6 +258,12 @@ def test_list_facets_filter_like_the_frontmatter(corpus, latest_path, v251):
             "/maatregelen", query_string={"levenscyclus": phase, "format": "json"}
         ).json
         assert {i["urn"] for i in as_json} == expected
+        as_csv = corpus.get(
+            "/maatregelen", query_string={"levenscyclus": phase, "format": "csv"}
+        ).get_data(as_text=True)
+        rows = list(csv.DictReader(io.StringIO(as_csv.lstrip("\ufeff"))))
+        assert {r["urn"] for r in rows} == expected
+        assert all(r["levenscyclus"] for r in rows)
     both = corpus.get("/maatregelen?levenscyclus=ontwerp&rollen=jurist").get_data(as_text=True)
     expected_both = {
         str(item_at(v251, m.path))

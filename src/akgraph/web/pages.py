@@ -8,7 +8,9 @@ the concept schemes, full-text search, the query page and the named queries.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from urllib.parse import unquote
 
@@ -387,6 +389,8 @@ def listing(kind: str) -> Response:
             facets.append(
                 (name, sorted(counted.items(), key=lambda kv: data().concept_label(kv[0])))
             )
+    if request.args.get("format") == "csv":
+        return _csv_listing(kind, selected)
     if request.args.get("format") == "json":
         body = json.dumps(
             [
@@ -407,6 +411,23 @@ def listing(kind: str) -> Response:
         chosen=chosen,
     )
     return Response(page, mimetype=HTML)
+
+
+def _csv_listing(kind: str, items: list) -> Response:
+    """What a filtered list shows, as CSV for spreadsheets (UTF-8 with BOM, one row per item,
+    list values joined by "; ", cells that a spreadsheet would read as a formula quoted)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    names = [name for name in FACETS if any(i.facets.get(name) for i in items)]
+    writer.writerow(["urn", "titel", *names, "url"])
+    for item in items:
+        values = ["; ".join(sorted(data().concept_label(v) for v in item.facets.get(n, ())))
+                  for n in names]  # fmt: skip
+        row = [item.iri, item.title, *values, urls.doc(item.iri, external=True)]
+        writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in row])
+    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
+    return response
 
 
 @bp.route("/zoeken")
