@@ -127,18 +127,24 @@ def inspect(text: str, limits: Limits = Limits()) -> Query:
     return _inspect(text)
 
 
+#: rdflib's parser (pyparsing) is not thread-safe: parses running at once in threads can fail
+#: and leave its parse actions broken for the life of the process, so one parse at a time.
+_PARSER_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1024)
 def _inspect(text: str) -> Query:
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
-    try:
-        parsed = parseQuery(text)
-    except Exception as exc:  # pyparsing's ParseException, or RecursionError on deep nesting
+    with _PARSER_LOCK:
         try:
-            parseUpdate(text)
-        except Exception:
-            raise BadQuery(f"malformed query: {exc}") from None
-        raise ReadOnly(READ_ONLY) from None
+            parsed = parseQuery(text)
+        except Exception as exc:  # pyparsing's ParseException, or RecursionError on deep nesting
+            try:
+                parseUpdate(text)
+            except Exception:
+                raise BadQuery(f"malformed query: {exc}") from None
+            raise ReadOnly(READ_ONLY) from None
     body = parsed[1]
     try:
         uses_service = _has_service(body)
