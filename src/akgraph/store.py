@@ -371,7 +371,7 @@ class LocalStore:
         weakref.finalize(self, _remove, folder, os.getpid())
         self._dump = Path(folder) / "store.nq"
         store.dump(self._dump, RdfFormat.N_QUADS)
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._pools: dict[bool, queue.Queue[_Worker]] = {False: queue.Queue(), True: queue.Queue()}
         self._lock = threading.Lock()
         self._pid: int | None = None
         self._context = multiprocessing.get_context("forkserver")
@@ -389,9 +389,10 @@ class LocalStore:
         with self._lock:
             if self._pid != os.getpid():
                 self._pid = os.getpid()
-                self._idle = queue.Queue()
+                self._pools = {False: queue.Queue(), True: queue.Queue()}
                 for _ in range(self.size):
-                    self._idle.put(self._new_worker())
+                    self._pools[False].put(self._new_worker())
+                self._pools[True].put(self._new_worker())
 
     def query(
         self,
@@ -400,15 +401,18 @@ class LocalStore:
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
         base_iri: str | None = None,
+        internal: bool = False,
     ) -> tuple[str, bytes]:
         """Evaluate a checked query (relative IRIs resolved against ``base_iri``); returns the
-        media type and the serialized result."""
+        media type and the serialized result. ``internal`` queries (the pages' own) have a
+        worker of their own, so visitors' queries can never hold up the pages."""
         self._ensure_workers()
+        idle = self._pools[internal]
         options = _dataset_options(query, default_graphs, named_graphs, self.default)
         options |= {"base_iri": base_iri}
         job = _Job(query.text, media_type, options)
         try:
-            worker = self._idle.get(timeout=self.limits.timeout)
+            worker = idle.get(timeout=self.limits.timeout)
         except queue.Empty:
             raise QueryTimeout("all query workers stayed busy; try again later") from None
         try:
@@ -418,19 +422,21 @@ class LocalStore:
             worker = self._new_worker()
             raise
         finally:
-            self._idle.put(worker)
+            idle.put(worker)
 
     def pids(self) -> list[int]:
-        """Process ids of the idle workers of this process (for monitoring and tests)."""
-        return sorted(worker.process.pid for worker in list(self._idle.queue))
+        """Process ids of the idle workers for visitors' queries in this process (for
+        monitoring and tests; the pages' own worker is left out)."""
+        return sorted(w.process.pid for w in list(self._pools[False].queue))
 
     def close(self) -> None:
         """Stop the workers of this process."""
-        while True:
-            try:
-                self._idle.get_nowait().stop()
-            except queue.Empty:
-                return
+        for pool in self._pools.values():
+            while True:
+                try:
+                    pool.get_nowait().stop()
+                except queue.Empty:
+                    break
 
 
 # --- a remote SPARQL server ------------------------------------------------------------------
@@ -465,6 +471,7 @@ class RemoteStore:
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
         base_iri: str | None = None,
+        internal: bool = False,
     ) -> tuple[str, bytes]:
         """Forward a checked query; returns the remote's media type and body (capped).
         ``base_iri`` is ignored: the remote resolves relative IRIs itself."""

@@ -6,6 +6,10 @@ Configuration (Flask config keys; also read from ``AKGRAPH_<KEY>`` environment v
   from Python, a :class:`~akgraph.graph.Build` or rdflib dataset); default: the bundled
   sample. Ignored when ``STORE`` is set.
 * ``STORE``: URL of a SPARQL query endpoint to answer from instead (remote store).
+* ``QUERIES_PER_CLIENT`` queries in flight per client address on ``/sparql`` (default: one
+  less than ``WORKERS``, at least one), one after a query of that client ran out of time, for
+  ``TIMEOUT_COOLDOWN`` seconds (30); see :mod:`akgraph.web.fairness`. The pages' own queries
+  have a worker of their own.
 * ``TIMEOUT`` (seconds, 10), ``WORKERS`` (query processes, 2), ``MAX_QUERY_LENGTH``
   (characters, 16384), ``MAX_RESULT_BYTES`` (16 MiB).
 
@@ -21,12 +25,15 @@ from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
 from akgraph import store
+from akgraph.web.fairness import Fairness
 
 DEFAULTS = {
     "SOURCE": None,
     "STORE": None,
     "TIMEOUT": store.Limits.timeout,
     "WORKERS": 2,
+    "QUERIES_PER_CLIENT": None,
+    "TIMEOUT_COOLDOWN": 30.0,
     "MAX_QUERY_LENGTH": store.Limits.max_query_length,
     "MAX_RESULT_BYTES": store.Limits.max_result_bytes,
 }
@@ -54,6 +61,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         backend = store.LocalStore(dataset, limits, int(app.config["WORKERS"]))
     app.extensions["akgraph.store"] = backend
     app.extensions["akgraph.limits"] = limits
+    # By default no single client can hold every query worker.
+    per_client = app.config["QUERIES_PER_CLIENT"] or max(1, int(app.config["WORKERS"]) - 1)
+    app.extensions["akgraph.fairness"] = Fairness(
+        int(per_client), float(app.config["TIMEOUT_COOLDOWN"])
+    )
 
     from akgraph.web import api, pages, sparql
     from akgraph.web.data import Data

@@ -213,7 +213,7 @@ class Data:
     ) -> bytes:
         text = self.queries[name].bind(values)
         query = store.Query(text, form, False)
-        return self.backend.query(query, media_type, default_graphs=graphs)[1]
+        return self.backend.query(query, media_type, default_graphs=graphs, internal=True)[1]
 
     def select(self, name: str, graphs: list[str] | None = None, **values: str) -> list[dict]:
         """Rows of a SELECT page query; ``graphs`` replaces the store's default graph."""

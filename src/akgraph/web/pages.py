@@ -20,7 +20,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS
 from akgraph import iris, queries, store
 from akgraph.iris import AK
 from akgraph.source.reader import resolve_link
-from akgraph.web import description, negotiation, urls
+from akgraph.web import description, negotiation, sparql, urls
 from akgraph.web.data import FACETS, KINDS, SPARQL_JSON, Data, Resource, Term
 from akgraph.web.render import to_html
 from akgraph.web.void import describe as void_description
@@ -83,6 +83,15 @@ LABELS = [
 
 def data() -> Data:
     return current_app.extensions["akgraph.data"]
+
+
+@bp.errorhandler(store.QueryError)
+def unavailable(error: store.QueryError) -> Response:
+    """The store could not answer a page's query (busy, timed out, remote down)."""
+    body = render_template("unavailable.html", message=error.message)
+    response = Response(body, 503, mimetype=HTML)
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 @bp.app_template_filter("predicate_label")
@@ -474,7 +483,7 @@ def named_query(name: str) -> Response:
         if wanted in ("json", "csv"):
             query = store.inspect(text, current_app.extensions["akgraph.limits"])
             media_type = SPARQL_JSON if wanted == "json" else "text/csv"
-            _, body = current_app.extensions["akgraph.store"].query(query, media_type)
+            _, body = sparql.run(query, media_type)
             response = Response(body, mimetype=media_type)
             if wanted == "csv":
                 response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
@@ -491,11 +500,10 @@ def named_query(name: str) -> Response:
 def _table(text: str) -> dict:
     """Run a query from a page; SELECT/ASK as rows, CONSTRUCT/DESCRIBE as Turtle text."""
     query = store.inspect(text, current_app.extensions["akgraph.limits"])
-    backend = current_app.extensions["akgraph.store"]
     if query.returns_graph:
-        _, body = backend.query(query, "text/turtle")
+        _, body = sparql.run(query, "text/turtle")
         return {"turtle": body.decode("utf-8")}
-    _, body = backend.query(query, SPARQL_JSON)
+    _, body = sparql.run(query, SPARQL_JSON)
     answer = json.loads(body)
     if "boolean" in answer:
         return {"boolean": answer["boolean"]}

@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from akgraph import store
 from akgraph.web import description, negotiation, urls
+from akgraph.web.fairness import TooManyQueries
 
 bp = Blueprint("sparql", __name__)
 
@@ -62,9 +63,28 @@ def endpoint() -> Response:
             "default_graphs": params.getlist("default-graph-uri"),
             "named_graphs": params.getlist("named-graph-uri"),
         }
-    base = urls.sparql(external=True)
-    sent_type, body = backend.query(query, media_type, **dataset, base_iri=base)
+    sent_type, body = run(query, media_type, **dataset, base_iri=urls.sparql(external=True))
     return Response(body, mimetype=sent_type)
+
+
+def run(query: store.Query, media_type: str, **options) -> tuple[str, bytes]:
+    """Evaluate a visitor's query within the client's fair share of the workers (see
+    :mod:`akgraph.web.fairness`); used by ``/sparql`` and by the query pages."""
+    client = request.remote_addr or "unknown"
+    fair = current_app.extensions["akgraph.fairness"]
+    with fair.slot(client):
+        try:
+            return current_app.extensions["akgraph.store"].query(query, media_type, **options)
+        except store.QueryTimeout:
+            fair.penalise(client)
+            raise
+
+
+@bp.errorhandler(TooManyQueries)
+def too_many(error: TooManyQueries) -> Response:
+    response = Response(error.message + "\n", status=429, mimetype="text/plain")
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def _operation() -> tuple[MultiDict, str | None]:
