@@ -48,15 +48,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-#: The AI-Act dimensions, as frontmatter keys (the order of the decision aid's outcomes).
-DIMENSIONS = (
-    "soort-toepassing",
-    "risicogroep",
-    "rol-ai-act",
-    "transparantieverplichting",
-    "systeemrisico",
-    "open-source",
-)
+from akgraph.mapping import AI_ACT_FIELDS as DIMENSIONS
 
 Profile = Mapping[str, frozenset[str]]
 

@@ -19,6 +19,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from akgraph import iris
 from akgraph.iris import AK
+from akgraph.mapping import LIST_FIELDS, REFERENCE_FIELDS
 
 ITEM_CLASSES = {AK.Measure: "measure", AK.Requirement: "requirement", AK.Instrument: "instrument"}
 
@@ -26,20 +27,10 @@ ITEM_CLASSES = {AK.Measure: "measure", AK.Requirement: "requirement", AK.Instrum
 FIELDS = {
     "title": DCTERMS.title,
     "toelichting": DCTERMS.abstract,
-    "levenscyclus": AK.lifecyclePhase,
-    "rollen": AK.role,
-    "onderwerp": AK.topic,
-    "soort-toepassing": AK.applicationType,
-    "risicogroep": AK.riskGroup,
-    "rol-ai-act": AK.aiActRole,
-    "transparantieverplichting": AK.transparencyObligation,
-    "systeemrisico": AK.systemicRisk,
-    "open-source": AK.openSource,
-    "categorie": AK.instrumentCategory,
+    **LIST_FIELDS,
+    **{key: prop for key, (prop, _) in REFERENCE_FIELDS.items()},
     "uitzondering": AK.exception,
     "sources": AK.auditCriterion,
-    "vereiste": AK.requirement,
-    "maatregel": AK.measure,
     "wetgeving": AK.derivedFrom,
 }
 #: Fields whose values are other items or laws: reported as relations too.

@@ -55,18 +55,22 @@ _AUDIT_NAMES = {
         "the audit framework for algorithms of the Netherlands Court of Audit",
     ),
 }
+#: The AI-Act labels of a requirement, as frontmatter keys (the decision aid's outcomes).
+AI_ACT_FIELDS = (
+    "soort-toepassing",
+    "risicogroep",
+    "rol-ai-act",
+    "transparantieverplichting",
+    "systeemrisico",
+    "open-source",
+)
 _COMMON = {"title", "id", "toelichting", "levenscyclus", "onderwerp", "rollen", "hide"}
 #: Frontmatter keys each kind of item may have; any other key is reported and kept raw.
 DECLARED = {
     "measure": _COMMON | {"vereiste", "sources"},
     "requirement": _COMMON
+    | set(AI_ACT_FIELDS)
     | {
-        "soort-toepassing",
-        "risicogroep",
-        "rol-ai-act",
-        "transparantieverplichting",
-        "systeemrisico",
-        "open-source",
         "publicatiecategorie",
         "uitzondering",
         "status_vereiste",
