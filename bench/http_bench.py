@@ -144,6 +144,8 @@ class Server:
     def start(self, logdir: Path, ready_timeout: float = 300.0) -> None:
         """Start the server and wait until its endpoint answers a query."""
         self.log = logdir / f"{self.name}.log"
+        self.port = free_port()  # now, not earlier: another server's processes may take it
+        self.command = [part.replace("{port}", str(self.port)) for part in self.command]
         with open(self.log, "wb") as out:
             self.process = subprocess.Popen(
                 self.command,
@@ -225,14 +227,14 @@ class Server:
 def servers(names: list[str], graph: Path, work: Path, gunicorn: str, query_workers: int):
     """The servers to run, in order, each loading ``graph``."""
     made = []
+    port = 0  # chosen when the server starts; "{port}" in its command
     for name in names:
-        port = free_port()
         if name == "akgraph":
             args = gunicorn.split()
             made.append(
                 Server(
                     name,
-                    [str(BIN / "gunicorn"), "--preload", *args, "-b", f"127.0.0.1:{port}", APP],
+                    [str(BIN / "gunicorn"), "--preload", *args, "-b", "127.0.0.1:{port}", APP],
                     "/sparql",
                     port,
                     {"AKGRAPH_SOURCE": str(graph), "AKGRAPH_WORKERS": str(query_workers)},
@@ -244,7 +246,7 @@ def servers(names: list[str], graph: Path, work: Path, gunicorn: str, query_work
             location = work / "oxigraph"
             load = [str(BIN / "oxigraph"), "load", "--location", str(location), "--file"]
             subprocess.run([*load, str(graph)], check=True, capture_output=True)
-            options = ["--bind", f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", "10"]
+            options = ["--bind", "127.0.0.1:{port}", "--union-default-graph", "--timeout-s", "10"]
             made.append(
                 Server(
                     name,
@@ -256,7 +258,7 @@ def servers(names: list[str], graph: Path, work: Path, gunicorn: str, query_work
                 )
             )
         elif name == "rdflib-endpoint":
-            options = ["--host", "127.0.0.1", "--port", str(port)]
+            options = ["--host", "127.0.0.1", "--port", "{port}"]
             made.append(
                 Server(
                     name,
