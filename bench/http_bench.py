@@ -595,8 +595,8 @@ def main() -> None:
         mix: list[Request] = []
         texts = mix_texts()
         for server in ran:
-            print(f"== {server.name}: {' '.join(server.command)}", flush=True)
             server.start(work)
+            print(f"== {server.name}: {' '.join(server.command)}", flush=True)
             try:
                 mix = sparql_mix(server.endpoint, texts)
                 singles[server.name] = once_each(server, mix)
