@@ -127,15 +127,37 @@ def test_pathological_stream_does_not_starve_others(latest_build):
 
 
 def test_fairness_holds_a_client_to_its_share():
-    fair = Fairness(per_client=2, cooldown=60)
+    fair = Fairness(per_client=2, cooldown=60, wait=0.2)
     with fair.slot("a"), fair.slot("a"):
+        start = time.monotonic()
         with pytest.raises(TooManyQueries), fair.slot("a"):
             pass
+        assert time.monotonic() - start >= 0.2  # waited for a slot first
         with fair.slot("b"):
             pass
     fair.penalise("a")
-    with fair.slot("a"), pytest.raises(TooManyQueries) as refused, fair.slot("a"):
-        pass
+    with fair.slot("a"), pytest.raises(TooManyQueries) as refused:
+        start = time.monotonic()
+        with fair.slot("a"):
+            pass
+    assert time.monotonic() - start < 0.1  # a penalised client is refused at once
     assert refused.value.retry_after > 1
     with fair.slot("a"):  # the slot was given back
         pass
+
+
+def test_a_waiting_query_gets_the_slot_that_frees_up():
+    fair = Fairness(per_client=1, cooldown=60, wait=5)
+    entered = threading.Event()
+
+    def second() -> None:
+        with fair.slot("a"):
+            entered.set()
+
+    with fair.slot("a"):
+        thread = threading.Thread(target=second)
+        thread.start()
+        time.sleep(0.2)
+        assert not entered.is_set()
+    thread.join(timeout=5)
+    assert entered.is_set()

@@ -64,7 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # By default no single client can hold every query worker.
     per_client = app.config["QUERIES_PER_CLIENT"] or max(1, int(app.config["WORKERS"]) - 1)
     app.extensions["akgraph.fairness"] = Fairness(
-        int(per_client), float(app.config["TIMEOUT_COOLDOWN"])
+        int(per_client), float(app.config["TIMEOUT_COOLDOWN"]), limits.timeout
     )
 
     from akgraph.web import api, pages, sparql

@@ -1,10 +1,12 @@
 """Fair use of the query workers: one client cannot hold them all.
 
-Each client (by address) may have ``per_client`` queries in flight at once; a client whose query
-ran out of time may run only one at a time for ``cooldown`` seconds after it. A request over
-its share is answered 429 Too Many Requests with ``Retry-After``. So a stream of pathological
-queries occupies at most one worker, and everyone else keeps being answered. Behind a reverse
-proxy, run the app with werkzeug's ``ProxyFix`` so the client's address is the real one.
+Each client (by address) may have ``per_client`` queries in flight at once; a further query waits
+(up to ``wait`` seconds) until one of them is done. A client whose query ran out of time may run
+only one at a time for ``cooldown`` seconds after it, without waiting: a query over that share
+is answered 429 Too Many Requests with ``Retry-After`` (as is one that waited in vain). So a
+stream of pathological queries occupies at most one worker, and everyone else keeps being
+answered. Behind a reverse proxy, run the app with werkzeug's ``ProxyFix`` so the client's
+address is the real one.
 """
 
 from __future__ import annotations
@@ -35,9 +37,10 @@ class Fairness:
 
     per_client: int = 2
     cooldown: float = 30.0
+    wait: float = 10.0
     _in_flight: dict[str, int] = field(default_factory=dict)
     _penalised: dict[str, float] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _changed: threading.Condition = field(default_factory=threading.Condition)
 
     def _allowed(self, client: str, now: float) -> tuple[int, float]:
         until = self._penalised.get(client, 0.0)
@@ -49,27 +52,34 @@ class Fairness:
     @contextmanager
     def slot(self, client: str) -> Iterator[None]:
         """Hold one of ``client``'s query slots while the block runs."""
-        with self._lock:
-            allowed, wait = self._allowed(client, time.monotonic())
-            if self._in_flight.get(client, 0) >= allowed:
-                raise TooManyQueries(
-                    f"too many queries at once from {client}: at most {allowed} in flight"
-                    + (" after a query that ran out of time" if wait else "")
-                    + "; try again when the running one has finished",
-                    max(1, math.ceil(wait or 1)),
-                )
+        deadline = time.monotonic() + self.wait
+        with self._changed:
+            while True:
+                now = time.monotonic()
+                allowed, penalty = self._allowed(client, now)
+                if self._in_flight.get(client, 0) < allowed:
+                    break
+                if penalty or now >= deadline:
+                    raise TooManyQueries(
+                        f"too many queries at once from {client}: at most {allowed} in flight"
+                        + (" after a query that ran out of time" if penalty else "")
+                        + "; try again when the running one has finished",
+                        max(1, math.ceil(penalty or 1)),
+                    )
+                self._changed.wait(deadline - now)
             self._in_flight[client] = self._in_flight.get(client, 0) + 1
         try:
             yield
         finally:
-            with self._lock:
+            with self._changed:
                 left = self._in_flight[client] - 1
                 if left:
                     self._in_flight[client] = left
                 else:
                     del self._in_flight[client]
+                self._changed.notify_all()
 
     def penalise(self, client: str) -> None:
         """``client``'s query ran out of time: one query at a time for a while."""
-        with self._lock:
+        with self._changed:
             self._penalised[client] = time.monotonic() + self.cooldown
