@@ -1,7 +1,8 @@
 """HTTP benchmark: akgraph's /sparql against Oxigraph server and rdflib-endpoint, and its pages.
 
 Usage: .venv/bin/python bench/http_bench.py [SOURCE] [--duration S] [--concurrency 1,8,32]
-       [--servers akgraph,oxigraph,rdflib-endpoint] [--gunicorn "-w 2"] [--write FILE]
+       [--servers akgraph,oxigraph,rdflib-endpoint] [--gunicorn "-w 2 -k gthread --threads 4"]
+       [--query-workers 3] [--write FILE]
 
 Needs (once): ``.venv/bin/pip install -e '.[bench]'`` (Oxigraph server, rdflib-endpoint,
 psutil) and Debian's ``wrk`` (installed with apt-get when missing and running as root).
@@ -563,8 +564,12 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per level (10)")
     parser.add_argument("--concurrency", default="1,8,32", help="connections per level (1,8,32)")
     parser.add_argument("--servers", default="akgraph,oxigraph,rdflib-endpoint")
-    parser.add_argument("--gunicorn", default="-w 2", help="gunicorn options for akgraph (-w 2)")
-    parser.add_argument("--query-workers", type=int, default=2, help="AKGRAPH_WORKERS (2)")
+    parser.add_argument(
+        "--gunicorn",
+        default="-w 2 -k gthread --threads 4",
+        help="gunicorn options for akgraph (the README's production setup)",
+    )
+    parser.add_argument("--query-workers", type=int, default=3, help="AKGRAPH_WORKERS (3)")
     parser.add_argument("--no-pages", action="store_true", help="skip the item-page benchmark")
     parser.add_argument("--write", help="append the results as Markdown to this file")
     parser.add_argument("--json", help="also write the raw figures to this JSON file")

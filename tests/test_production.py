@@ -27,8 +27,9 @@ def count(url: str) -> int:
 def test_gunicorn_with_two_workers(sample_path, sample_build):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = os.environ | {"AKGRAPH_SOURCE": str(sample_path), "AKGRAPH_WORKERS": "1"}
+    env = os.environ | {"AKGRAPH_SOURCE": str(sample_path), "AKGRAPH_WORKERS": "3"}
     args = [str(BIN / "gunicorn"), "--preload", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
+    args += ["--worker-class", "gthread", "--threads", "4"]  # the README's production setup
     with process([*args, "akgraph.web:create_app()"], url + "/sparql", env=env):
         expected = len(sample_build.data | sample_build.vocabularies)
         with ThreadPoolExecutor(4) as pool:
