@@ -99,12 +99,12 @@ def mix_texts() -> list[tuple[str, str]]:
     return texts + [(f"construct {urn}", CONSTRUCT.format(urn)) for urn in ITEMS]
 
 
-def sparql_mix(endpoint: str, texts: list[tuple[str, str]]) -> list[Request]:
-    """The queries of the mix as GETs on ``endpoint``."""
+def sparql_mix(endpoint: str, texts: list[tuple[str, str]], params: str = "") -> list[Request]:
+    """The queries of the mix as GETs on ``endpoint`` (``params``: more encoded parameters)."""
     mix = []
     for name, text in texts:
         accept = GRAPH_TYPE if store.inspect(text).returns_graph else SELECT_TYPE
-        encoded = urllib.parse.urlencode({"query": text})
+        encoded = urllib.parse.urlencode({"query": text}) + (f"&{params}" if params else "")
         if len(endpoint) + len(encoded) < MAX_GET:
             mix.append(Request(name, f"{endpoint}?{encoded}", accept))
         else:  # as clients do with long queries (gunicorn refuses request lines over 4094)
@@ -131,6 +131,7 @@ class Server:
     port: int
     env: dict[str, str] = field(default_factory=dict)
     describe: str = ""
+    params: str = ""  # added to every query's parameters (e.g. the dataset)
     process: subprocess.Popen | None = None
     log: Path | None = None
     _peak: int = 0
@@ -147,6 +148,7 @@ class Server:
         self.log = logdir / f"{self.name}.log"
         self.port = free_port()  # now, not earlier: another server's processes may take it
         self.command = [part.replace("{port}", str(self.port)) for part in self.command]
+        self.prepare(logdir)
         with open(self.log, "wb") as out:
             self.process = subprocess.Popen(
                 self.command,
@@ -166,10 +168,17 @@ class Server:
                 urllib.request.urlopen(probe, timeout=5) as response,
             ):
                 if response.status == 200:
+                    self.ready()
                     return
             time.sleep(0.25)
         self.stop()
         raise SystemExit(f"{self.name} did not answer within {ready_timeout:g} s; see {self.log}")
+
+    def prepare(self, logdir: Path) -> None:
+        """Called once the port is chosen, before the process starts."""
+
+    def ready(self) -> None:
+        """Called once the endpoint answers, before any request of the mix."""
 
     def tree(self) -> list[psutil.Process]:
         try:
@@ -225,6 +234,105 @@ class Server:
             self.process.wait()
 
 
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+NumberOfBuffers = 20000
+MaxDirtyBuffers = 15000
+DirsAllowed = ., {dir}, {graph_dir}
+[HTTPServer]
+ServerPort = 127.0.0.1:{port}
+ServerRoot = {dir}
+ServerThreads = 16
+MaxKeepAlives = 64
+KeepAliveTimeout = 10
+[SPARQL]
+ResultSetMaxRows = 100000
+MaxQueryExecutionTime = 10
+"""
+
+
+@dataclass
+class Virtuoso(Server):
+    """Virtuoso Open Source (Debian's ``virtuoso-t``): a fresh database in a temporary folder,
+    loaded with the bulk loader (``ld_dir``, ``rdf_loader_run``) through ``isql`` once it runs.
+
+    Its default graph is the union of every graph it holds, its own system graphs included,
+    so each query names the file's graphs as ``default-graph-uri`` (``params``): the same
+    dataset akgraph answers with one release.
+    """
+
+    graph: Path = Path()
+    sql_port: int = 0
+    load_seconds: float = 0.0
+
+    def prepare(self, logdir: Path) -> None:
+        folder = logdir / "virtuoso"
+        folder.mkdir(exist_ok=True)
+        self.sql_port = free_port()
+        ini = VIRTUOSO_INI.format(
+            dir=folder, sql_port=self.sql_port, port=self.port, graph_dir=self.graph.parent
+        )
+        (folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
+        self.command = ["virtuoso-t", "+foreground", "+configfile", str(folder / "virtuoso.ini")]
+
+    def isql(self, statements: str) -> str:
+        done = subprocess.run(
+            ["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", "dba", f"exec={statements}"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if done.returncode or "*** Error" in done.stdout + done.stderr:
+            raise SystemExit(f"isql: {statements}\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+    def ready(self) -> None:
+        start = time.perf_counter()
+        self.isql(
+            f"ld_dir('{self.graph.parent}', '{self.graph.name}', 'urn:x-akgraph:none'); "
+            "rdf_loader_run(); checkpoint;"
+        )
+        state = self.isql("select ll_state, ll_error from DB.DBA.LOAD_LIST;")
+        if "NULL" not in state:
+            raise SystemExit(f"virtuoso could not load {self.graph}:\n{state}")
+        self.load_seconds = time.perf_counter() - start
+
+
+def graph_names(graph: Path) -> list[str]:
+    """The named graphs of an N-Quads file."""
+    from pyoxigraph import RdfFormat, parse
+
+    return sorted({q.graph_name.value for q in parse(path=graph, format=RdfFormat.N_QUADS)})
+
+
+def ensure_virtuoso() -> str:
+    """'' when ``virtuoso-t`` and ``isql-vt`` are there (installed with apt-get when root and
+    missing), else why not."""
+    if shutil.which("virtuoso-t") and shutil.which("isql-vt"):
+        return ""
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True)
+        # the binaries only: the package virtuoso-opensource would also start a system service
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends",
+             "virtuoso-opensource-7-bin"],
+            env=env,
+            capture_output=True,
+        )  # fmt: skip
+    if shutil.which("virtuoso-t") and shutil.which("isql-vt"):
+        return ""
+    return "virtuoso-t/isql-vt not found and apt-get install virtuoso-opensource-7-bin failed"
+
+
 def servers(names: list[str], graph: Path, work: Path, gunicorn: str, query_workers: int):
     """The servers to run, in order, each loading ``graph``."""
     made = []
@@ -256,6 +364,21 @@ def servers(names: list[str], graph: Path, work: Path, gunicorn: str, query_work
                     port,
                     describe="oxigraph serve --union-default-graph --timeout-s 10 "
                     "(RocksDB store from oxigraph load)",
+                )
+            )
+        elif name == "virtuoso":
+            dataset = urllib.parse.urlencode([("default-graph-uri", g) for g in graph_names(graph)])
+            made.append(
+                Virtuoso(
+                    name,
+                    [],
+                    "/sparql",
+                    port,
+                    describe="virtuoso-t 7 (Debian), fresh database loaded with ld_dir + "
+                    "rdf_loader_run, 16 HTTP threads, 20000 buffers, the file's graphs as "
+                    "default-graph-uri",
+                    params=dataset,
+                    graph=graph,
                 )
             )
         elif name == "rdflib-endpoint":
@@ -422,26 +545,37 @@ def ms(us: float) -> str:
     return f"{us / 1000:.1f}"
 
 
-def ratio_line(what: str, ours: float, theirs: float | None, target: float) -> str:
+def ratio_line(what: str, ours: float, theirs: float | None, target: float | None) -> str:
     if not theirs:
         return f"- {what}: no figure for the peer"
     value = ours / theirs
+    if target is None:
+        return f"- {what}: **{value:.2f}{TIMES}** (no target)"
     verdict = "holds" if value >= target else "does **not** hold"
     return f"- {what}: **{value:.2f}{TIMES}** (target ≥ {target:g}{TIMES}: {verdict})"
 
 
-def header(args, ran: list[Server], mix: list[Request], graph_info: str) -> list[str]:
+def header(
+    command: str, duration: float, ran: list[Server], mix: list[Request], graph_info: str
+) -> list[str]:
     """Date, command, machine, versions and setup."""
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
     peers = ", ".join(
         f"{p} {version(p)}"
         for p in ("pyoxigraph", "oxigraph", "rdflib-endpoint", "rdflib", "gunicorn", "flask")
     )
+    if any(s.name == "virtuoso" for s in ran):
+        done = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Version}", "virtuoso-opensource-7-bin"],
+            capture_output=True,
+            text=True,
+        )
+        peers += f", virtuoso-opensource-7-bin {done.stdout.strip() or 'unknown'}"
     named = len(mix) - 2 * len(ITEMS)
     return [
         f"### HTTP benchmark ({time.strftime('%Y-%m-%d %H:%M')})",
         "",
-        f"Command: `.venv/bin/python bench/http_bench.py {' '.join(sys.argv[1:])}`  ",
+        f"Command: `{command}`  ",
         f"Machine: {machine()}, Python {platform.python_version()}.  ",
         f"Versions: akgraph {version('akgraph')} ({commit()}), {peers}, "
         f"{wrk_version.split(' [')[0].strip()}.  ",
@@ -452,7 +586,7 @@ def header(args, ran: list[Server], mix: list[Request], graph_info: str) -> list
         f"Mix: {len(mix)} requests in rotation (GET; POST form where the URL would pass "
         f"{MAX_GET} characters; {named} named queries with their defaults, "
         f"{len(ITEMS)} DESCRIBE, {len(ITEMS)} CONSTRUCT of one item; SELECT as SPARQL JSON, "
-        f"graphs as Turtle); wrk, 1 thread, {args.duration:g} s per level after a warm-up. "
+        f"graphs as Turtle); wrk, 1 thread, {duration:g} s per level after a warm-up. "
         "Memory: peak RSS summed over the server's process tree (pages shared by forked "
         "processes counted in each) and peak PSS (shared pages split between them). CPU: "
         "cores busy on average (server tree; wrk client).",
@@ -498,7 +632,8 @@ def level_table(connections: int, names: list[str], results: dict[str, dict]) ->
     out.append("")
     if "akgraph" in results:
         ours = results["akgraph"]["rate"]
-        for peer, target in (("oxigraph", TARGET_OXIGRAPH), ("rdflib-endpoint", TARGET_RDFLIB)):
+        targets = {"oxigraph": TARGET_OXIGRAPH, "virtuoso": None, "rdflib-endpoint": TARGET_RDFLIB}
+        for peer, target in targets.items():
             if peer in results:
                 out.append(
                     ratio_line(f"throughput akgraph / {peer}", ours, results[peer]["rate"], target)
@@ -542,10 +677,10 @@ def page_table(pages: dict) -> list[str]:
     ]
 
 
-def report(args, ran: list[Server], singles, levels, pages, mix, graph_info) -> str:
+def report(command, duration, ran: list[Server], singles, levels, pages, mix, graph_info) -> str:
     """The Markdown section for docs/benchmarks.md."""
     names = [s.name for s in ran]
-    out = header(args, ran, mix, graph_info) + single_table(names, singles, mix)
+    out = header(command, duration, ran, mix, graph_info) + single_table(names, singles, mix)
     for connections, results in levels.items():
         out += level_table(connections, names, results)
     if pages:
@@ -556,6 +691,83 @@ def report(args, ran: list[Server], singles, levels, pages, mix, graph_info) -> 
 # -- the run --------------------------------------------------------------------------------
 
 
+def run(
+    source: str,
+    *,
+    duration: float = 10.0,
+    levels: tuple[int, ...] = (1, 8, 32),
+    names: tuple[str, ...] = ("akgraph", "oxigraph", "rdflib-endpoint"),
+    gunicorn: str = "-w 2 -k gthread --threads 4",
+    query_workers: int = 3,
+    pages: bool = True,
+    command: str = "",
+) -> dict:
+    """Run the benchmark; its figures and the Markdown section (``text``).
+
+    A server that is not available (Virtuoso without its binaries) is left out, with the
+    reason in ``left_out``.
+    """
+    ensure_wrk()
+    left_out: dict[str, str] = {}
+    if "virtuoso" in names and (why := ensure_virtuoso()):
+        left_out["virtuoso"] = why
+        names = tuple(n for n in names if n != "virtuoso")
+    with tempfile.TemporaryDirectory(prefix="akgraph-bench-") as tmp:
+        work = Path(tmp)
+        graph = work / "graph.nq"
+        start = time.perf_counter()
+        subprocess.run(
+            [str(BIN / "akgraph"), "build", source, "-o", str(graph)],
+            check=True,
+            capture_output=True,
+        )
+        quads = sum(1 for _ in graph.open("rb"))
+        graph_info = (
+            f"{Path(source).name}, {quads} quads, built in {time.perf_counter() - start:.1f} s"
+        )
+        print(graph_info, flush=True)
+        ran = servers(list(names), graph, work, gunicorn, query_workers)
+        singles: dict[str, dict[str, Once]] = {}
+        results: dict[int, dict[str, dict]] = {c: {} for c in levels}
+        found: dict = {}
+        mix: list[Request] = []
+        texts = mix_texts()
+        for server in ran:
+            server.start(work)
+            print(f"== {server.name}: {' '.join(server.command)}", flush=True)
+            try:
+                mix = sparql_mix(server.endpoint, texts, server.params)
+                singles[server.name] = once_each(server, mix)
+                wrk(server.base, mix, max(levels), min(3.0, duration), work)  # warm-up
+                for connections in levels:
+                    result = measured(server, mix, connections, duration, work)
+                    results[connections][server.name] = result
+                    print(
+                        f"  c={connections}: {result['rate']:.1f} req/s, "
+                        f"p50 {ms(result['p50_us'])} ms, p99 {ms(result['p99_us'])} ms, "
+                        f"errors {result['errors']}",
+                        flush=True,
+                    )
+                if server.name == "akgraph" and pages:
+                    found = page_benchmark(server, list(levels), duration, work)
+            finally:
+                server.stop()
+        command = command or f".venv/bin/python bench/http_bench.py {' '.join(sys.argv[1:])}"
+        text = report(command, duration, ran, singles, results, found, mix, graph_info)
+        for name, why in left_out.items():
+            text += f"\n\n{name} left out: {why}."
+    return {
+        "text": text,
+        "servers": [s.name for s in ran],
+        "describe": {s.name: s.describe for s in ran},
+        "singles": singles,
+        "levels": results,
+        "pages": found,
+        "graph": graph_info,
+        "left_out": left_out,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0], epilog=__doc__.split("\n\n", 2)[1]
@@ -563,7 +775,9 @@ def main() -> None:
     parser.add_argument("source", nargs="?", default=str(CORPUS / "algoritmekader-v2.5.1"))
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per level (10)")
     parser.add_argument("--concurrency", default="1,8,32", help="connections per level (1,8,32)")
-    parser.add_argument("--servers", default="akgraph,oxigraph,rdflib-endpoint")
+    parser.add_argument(
+        "--servers", default="akgraph,oxigraph,rdflib-endpoint", help="also: virtuoso"
+    )
     parser.add_argument(
         "--gunicorn",
         default="-w 2 -k gthread --threads 4",
@@ -574,59 +788,25 @@ def main() -> None:
     parser.add_argument("--write", help="append the results as Markdown to this file")
     parser.add_argument("--json", help="also write the raw figures to this JSON file")
     args = parser.parse_args()
-    levels = [int(c) for c in args.concurrency.split(",")]
+    levels = tuple(int(c) for c in args.concurrency.split(","))
     if not levels or min(levels) < 1 or max(levels) > 256 or not 0 < args.duration <= 120:
         parser.error("concurrency 1..256 and a duration up to 120 s")
-    ensure_wrk()
-    names = args.servers.split(",")
-    with tempfile.TemporaryDirectory(prefix="akgraph-bench-") as tmp:
-        work = Path(tmp)
-        graph = work / "graph.nq"
-        start = time.perf_counter()
-        subprocess.run(
-            [str(BIN / "akgraph"), "build", args.source, "-o", str(graph)],
-            check=True,
-            capture_output=True,
-        )
-        quads = sum(1 for _ in graph.open("rb"))
-        graph_info = (
-            f"{Path(args.source).name}, {quads} quads, built in {time.perf_counter() - start:.1f} s"
-        )
-        print(graph_info, flush=True)
-        ran = servers(names, graph, work, args.gunicorn, args.query_workers)
-        singles: dict[str, dict[str, Once]] = {}
-        results: dict[int, dict[str, dict]] = {c: {} for c in levels}
-        pages: dict = {}
-        mix: list[Request] = []
-        texts = mix_texts()
-        for server in ran:
-            server.start(work)
-            print(f"== {server.name}: {' '.join(server.command)}", flush=True)
-            try:
-                mix = sparql_mix(server.endpoint, texts)
-                singles[server.name] = once_each(server, mix)
-                wrk(server.base, mix, max(levels), min(3.0, args.duration), work)  # warm-up
-                for connections in levels:
-                    result = measured(server, mix, connections, args.duration, work)
-                    results[connections][server.name] = result
-                    print(
-                        f"  c={connections}: {result['rate']:.1f} req/s, "
-                        f"p50 {ms(result['p50_us'])} ms, p99 {ms(result['p99_us'])} ms, "
-                        f"errors {result['errors']}",
-                        flush=True,
-                    )
-                if server.name == "akgraph" and not args.no_pages:
-                    pages = page_benchmark(server, levels, args.duration, work)
-            finally:
-                server.stop()
-        if args.json:
-            raw = {"singles": singles, "levels": results, "pages": pages, "graph": graph_info}
-            Path(args.json).write_text(json.dumps(raw, default=vars, indent=1), encoding="utf-8")
-        text = report(args, ran, singles, results, pages, mix, graph_info)
-    print(text)
+    done = run(
+        args.source,
+        duration=args.duration,
+        levels=levels,
+        names=tuple(args.servers.split(",")),
+        gunicorn=args.gunicorn,
+        query_workers=args.query_workers,
+        pages=not args.no_pages,
+    )
+    if args.json:
+        raw = {k: done[k] for k in ("singles", "levels", "pages", "graph")}
+        Path(args.json).write_text(json.dumps(raw, default=vars, indent=1), encoding="utf-8")
+    print(done["text"])
     if args.write:
         with open(args.write, "a", encoding="utf-8") as fh:
-            fh.write("\n" + text + "\n")
+            fh.write("\n" + done["text"] + "\n")
 
 
 def page_benchmark(server: Server, levels: list[int], duration: float, work: Path) -> dict:
