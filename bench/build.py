@@ -80,34 +80,29 @@ def stages(source: Path, runs: int) -> dict[str, float]:
     return {k: statistics.median(v) for k, v in result.items()}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source", nargs="?", default=str(DEFAULT / "algoritmekader-v2.5.1"))
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--write", help="append the results as Markdown to this file")
-    args = parser.parse_args()
-    source = Path(args.source)
+def run(source: Path, runs: int = 7) -> dict:
+    """Time build and validate of ``source``; the figures and the Markdown section (``text``)."""
     akgraph = str(Path(sys.executable).parent / "akgraph")
     with tempfile.TemporaryDirectory() as tmp:
         out = str(Path(tmp) / "graph.ttl")
-        build_times = timed([akgraph, "build", str(source), "-o", out], args.runs)
+        build_times = timed([akgraph, "build", str(source), "-o", out], runs)
         size = Path(out).stat().st_size
-    validate_times = timed([akgraph, "validate", str(source)], args.runs, ok=(0, 1))
-    yard_times = timed([sys.executable, "-c", YARDSTICK, str(source)], args.runs)
-    parts = stages(source, args.runs)
+    validate_times = timed([akgraph, "validate", str(source)], runs, ok=(0, 1))
+    yard_times = timed([sys.executable, "-c", YARDSTICK, str(source)], runs)
+    parts = stages(source, runs)
     build_median, yard_median = statistics.median(build_times), statistics.median(yard_times)
+    validate_median = statistics.median(validate_times)
     lines = [
         f"### akgraph build {source.name} ({time.strftime('%Y-%m-%d %H:%M')})",
         "",
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{args.runs} runs each, medians.",
+        f"{runs} runs each, medians.",
         "",
         "| what | seconds |",
         "| --- | --- |",
         f"| `akgraph build SOURCE -o graph.ttl`, fresh process (target < 1.5 s) "
         f"| {build_median:.3f} (min {min(build_times):.3f}, max {max(build_times):.3f}) |",
-        f"| `akgraph validate SOURCE` (build + SHACL), fresh process "
-        f"| {statistics.median(validate_times):.3f} |",
+        f"| `akgraph validate SOURCE` (build + SHACL), fresh process | {validate_median:.3f} |",
         *(f"| in-process: {name} | {value:.3f} |" for name, value in parts.items()),
         f"| yardstick: fresh Python reading every file + PyYAML frontmatter | {yard_median:.3f} |",
         "",
@@ -115,7 +110,22 @@ def main() -> None:
         f"Turtle written: {size} bytes.",
         "",
     ]
-    text = "\n".join(lines)
+    return {
+        "build": build_median,
+        "validate": validate_median,
+        "stages": parts,
+        "yardstick": yard_median,
+        "text": "\n".join(lines),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("source", nargs="?", default=str(DEFAULT / "algoritmekader-v2.5.1"))
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--write", help="append the results as Markdown to this file")
+    args = parser.parse_args()
+    text = run(Path(args.source), args.runs)["text"]
     print(text)
     if args.write:
         with open(args.write, "a", encoding="utf-8") as fh:

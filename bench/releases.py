@@ -60,22 +60,27 @@ def timed(function):
     return result, time.perf_counter() - start
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", default=str(CORPUS))
-    parser.add_argument("--copies", type=int, default=29)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--write", help="append the results as Markdown to this file")
-    args = parser.parse_args()
-    sources = [str(Path(args.corpus) / f"algoritmekader-{t}") for t in TAGS]
+def run(corpus: Path, copies: int = 29, runs: int = 3) -> dict:
+    """Time three releases and the scale-up; the figures and the Markdown section (``text``)."""
+    sources = [str(corpus / f"algoritmekader-{t}") for t in TAGS]
     akgraph = str(Path(sys.executable).parent / "akgraph")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         out = str(Path(tmp) / "all.trig")
-        three = seconds([akgraph, "build", *sources, "-o", out], args.runs)
+        three = seconds([akgraph, "build", *sources, "-o", out], runs)
         rows.append(("`akgraph build` v2.0 v2.2.0 v2.5.1 `-o all.trig`, fresh process "
                      "(target < 5 s)", three))  # fmt: skip
-    yardstick = seconds([sys.executable, "-c", "import akgraph.graph"], args.runs)
+    with tempfile.TemporaryDirectory() as tmp:
+        # validate reads one source or one graph file: the three releases as one TriG file
+        out = str(Path(tmp) / "all.trig")
+        subprocess.run([akgraph, "build", *sources, "-o", out], check=True, capture_output=True)
+        try:
+            validate_three = seconds([akgraph, "validate", out], runs)
+        except SystemExit as exc:  # reported, not fatal: the other rows still count
+            print(exc, file=sys.stderr)
+            validate_three = float("nan")
+        rows.append(("`akgraph validate all.trig` (three releases), fresh process", validate_three))
+    yardstick = seconds([sys.executable, "-c", "import akgraph.graph"], runs)
     rows.append(("yardstick: fresh Python importing akgraph", yardstick))
     _, in_process = timed(lambda: build_releases([build(s) for s in sources]))
     rows.append(("in-process: build three releases with history", in_process))
@@ -84,7 +89,7 @@ def main() -> None:
     builds, scale_build = timed(
         lambda: [
             build(newest, Release(tag=f"synthetic-{n:02d}", date=f"2026-01-{1 + n % 28:02d}"))
-            for n in range(args.copies)
+            for n in range(copies)
         ]
     )
     releases, scale_history = timed(lambda: build_releases(builds))
@@ -101,7 +106,7 @@ def main() -> None:
         list(loaded.query(text, use_default_graph_as_union=True))
     across = time.perf_counter() - start
     rows += [
-        (f"scale-up: build {args.copies} releases of v2.5.1's size", scale_build),
+        (f"scale-up: build {copies} releases of v2.5.1's size", scale_build),
         ("scale-up: order them and compute the history", scale_history),
         (f"scale-up: load {triples} quads into pyoxigraph", scale_load),
         (f"scale-up: {len(mix)} named queries on the default graph (newest release)", newest_mix),
@@ -111,8 +116,8 @@ def main() -> None:
         f"### Several releases ({time.strftime('%Y-%m-%d %H:%M')})",
         "",
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}; fresh-process "
-        f"rows are medians of {args.runs} runs. Command: `python bench/releases.py "
-        f"--copies {args.copies}`.",
+        f"rows are medians of {runs} runs. Command: `python bench/releases.py "
+        f"--copies {copies}`.",
         "",
         "| what | seconds |",
         "| --- | --- |",
@@ -121,7 +126,23 @@ def main() -> None:
         f"Three releases / yardstick: {three / yardstick:.1f} times.",
         "",
     ]
-    text = "\n".join(lines)
+    return {
+        "three": three,
+        "validate_three": validate_three,
+        "yardstick": yardstick,
+        "rows": rows,
+        "text": "\n".join(lines),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", default=str(CORPUS))
+    parser.add_argument("--copies", type=int, default=29)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--write", help="append the results as Markdown to this file")
+    args = parser.parse_args()
+    text = run(Path(args.corpus), args.copies, args.runs)["text"]
     print(text)
     if args.write:
         with open(args.write, "a", encoding="utf-8") as fh:
