@@ -41,9 +41,22 @@ from pyoxigraph import (
     QueryTriples,
     RdfFormat,
     Store,
+    serialize,
 )
 
 JSON_LD = "application/ld+json"
+#: Prefixes written in Turtle answers (readability only: the triples are the same).
+PREFIXES = {
+    "ak": "https://w3id.org/algoritmekader/def#",
+    "dct": "http://purl.org/dc/terms/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
 STARTUP_TIMEOUT = 120.0  # seconds a new worker may take to load the dump
 
 
@@ -281,7 +294,9 @@ def _evaluate(store: Store, job: _Job, limit: int) -> bytes | QueryError:
         if isinstance(result, QueryTriples) and job.media_type == JSON_LD:
             _write_jsonld(result, out)
         elif isinstance(result, QueryTriples):
-            result.serialize(out, RdfFormat.from_media_type(job.media_type))
+            rdf_format = RdfFormat.from_media_type(job.media_type)
+            options = {"prefixes": PREFIXES} if rdf_format == RdfFormat.TURTLE else {}
+            serialize(result, out, rdf_format, **options)
         else:
             result.serialize(out, QueryResultsFormat.from_media_type(job.media_type))
     except QueryError as exc:
