@@ -107,9 +107,16 @@ def cold_starts(release: Path, gunicorn: str, query_workers: int, runs: int) -> 
     for what, (command, env) in ways.items():
         times = []
         for _ in range(runs):
-            port = http_bench.free_port()
-            with_port = [part.replace("{port}", str(port)) for part in command]
-            times.append(first_answer(with_port, env, port, limit=120.0))
+            for attempt in (1, 2, 3):  # a start killed from outside is started again
+                port = http_bench.free_port()
+                with_port = [part.replace("{port}", str(port)) for part in command]
+                try:
+                    times.append(first_answer(with_port, env, port, limit=120.0))
+                    break
+                except SystemExit as exc:
+                    print(f"cold start, attempt {attempt}: {exc}", flush=True)
+                    if attempt == 3:
+                        raise
         found[what] = statistics.median(times)
         print(f"cold start {what}: {found[what]:.2f} s", flush=True)
     return found
