@@ -223,12 +223,9 @@ class Data:
             for row in answer["results"]["bindings"]
         ]
 
+    @lru_cache(maxsize=1024)  # noqa: B019 - one Data per app, kept for the app's life
     def rdf(self, iri: str, media_type: str) -> bytes:
         """The description of ``iri`` in an RDF format (what ``/doc/{urn}.ttl`` answers)."""
-        return self._rdf(iri, media_type)
-
-    @lru_cache(maxsize=4096)  # noqa: B019 - one Data per app, kept for the app's life
-    def _rdf(self, iri: str, media_type: str) -> bytes:
         return self._run("describe", "CONSTRUCT", media_type, this=iri)
 
     # -- pages ---------------------------------------------------------------------------------
@@ -238,7 +235,7 @@ class Data:
         """The resource ``iri`` with its neighbourhood (empty when the graph does not know it)."""
         resource = Resource(iri)
         facts: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
-        for triple in pyoxigraph.parse(self._rdf(iri, N_TRIPLES), pyoxigraph.RdfFormat.N_TRIPLES):
+        for triple in pyoxigraph.parse(self.rdf(iri, N_TRIPLES), pyoxigraph.RdfFormat.N_TRIPLES):
             subject, predicate = str(triple.subject.value), triple.predicate.value
             obj = _from_oxigraph(triple.object)
             if obj not in facts[subject][predicate]:
