@@ -238,16 +238,12 @@ def _validate(args: argparse.Namespace) -> int:
     from rdflib import Graph
 
     from akgraph.graph import load
-    from akgraph.validate import Level, validate
+    from akgraph.validate import Level, validate, validate_dataset
 
     source = Path(args.source) if args.source else resources.data_dir("content")
     try:
-        if source.is_file():
-            data = Graph()
-            for graph in load(source).graphs():
-                data += graph
-        else:
-            data = build(source).union()
+        dataset = load(source) if source.is_file() else None
+        data = None if dataset is not None else build(source).union()
         extra = Graph()
         for path in args.shapes:
             extra.parse(path, format="turtle")
@@ -257,7 +253,8 @@ def _validate(args: argparse.Namespace) -> int:
     except Exception as exc:  # a parser's error on a malformed graph or shapes file
         print(f"akgraph: error: cannot read input: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    report = validate(data, extra if args.shapes else None)
+    shapes = extra if args.shapes else None
+    report = validate_dataset(dataset, shapes) if dataset is not None else validate(data, shapes)
     level = Level[args.severity.upper()]
     if args.format == "ttl":
         sys.stdout.write(report.graph.serialize(format="turtle"))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum
 from functools import cache
 
 from pyshacl import validate as shacl_validate
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH
 
 from akgraph import iris, resources
@@ -61,9 +61,10 @@ class Finding:
     message_nl: str
     message_en: str
     shape: str
+    release: str | None = None  # the release's tag, where several were validated
 
     def __str__(self) -> str:
-        where = f"{self.focus}"
+        where = f"{self.focus}" + (f" ({self.release})" if self.release else "")
         if self.field:
             where += f" [{self.field}" + (f" = {self.value!r}]" if self.value else "]")
         return f"{self.level}: {where}: {self.message_nl} / {self.message_en}"
@@ -87,9 +88,12 @@ class Report:
     def by_file(self) -> dict[str, list[Finding]]:
         grouped: dict[str, list[Finding]] = {}
         for finding in sorted(
-            self.findings, key=lambda f: (f.path or "~", -f.level, f.focus, f.field or "")
+            self.findings,
+            key=lambda f: (f.release or "", f.path or "~", -f.level, f.focus, f.field or ""),
         ):
-            grouped.setdefault(finding.path or "(graph)", []).append(finding)
+            where = finding.path or "(graph)"
+            grouped.setdefault(f"{finding.release}: {where}" if finding.release else where, [])
+            grouped[f"{finding.release}: {where}" if finding.release else where].append(finding)
         return grouped
 
 
@@ -122,6 +126,32 @@ def validate(data: Graph, extra_shapes: Graph | None = None) -> Report:
         for finding in _findings(data_graph, report_graph, r)
     ]
     return Report(report_graph, findings)
+
+
+def validate_dataset(dataset: Dataset, extra_shapes: Graph | None = None) -> Report:
+    """Validate a dataset from ``akgraph build``: with several releases, each release's graph
+    on its own (with the vocabularies) and the history once, so releases are never mixed."""
+    graphs = {str(g.identifier): g for g in dataset.graphs() if len(g)}
+    releases = sorted(name for name in graphs if name.startswith(str(iris.release(""))))
+    if len(releases) < 2:
+        union = Graph()
+        for graph in graphs.values():
+            union += graph
+        return validate(union, extra_shapes)
+    shared = Graph()
+    for name, graph in graphs.items():
+        if name not in releases and name != str(iris.HISTORY_GRAPH):
+            shared += graph
+    parts = [(name, graphs[name]) for name in releases]
+    if str(iris.HISTORY_GRAPH) in graphs:
+        parts.append((None, graphs[str(iris.HISTORY_GRAPH)]))
+    merged, findings = Graph(), []
+    for name, graph in parts:
+        report = validate(graph + shared, extra_shapes)
+        tag = iris.parse(name).local if name else None
+        merged += report.graph
+        findings += [replace(f, release=tag) for f in report.findings]
+    return Report(merged, findings)
 
 
 def _findings(data: Graph, report: Graph, result: URIRef | BNode) -> list[Finding]:

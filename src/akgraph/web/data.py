@@ -198,10 +198,13 @@ class Data:
     @cached_property
     def report(self):
         """The SHACL validation report of the whole graph (computed once, on first use)."""
-        from rdflib import Graph
+        from rdflib import Dataset, Graph
 
-        from akgraph.validate import validate
+        from akgraph.validate import validate, validate_dataset
 
+        quads = self.dump("application/n-quads")
+        if quads is not None:  # the releases are validated one by one
+            return validate_dataset(Dataset().parse(data=quads, format="nquads"))
         graph = Graph()
         graph.parse(data=self.dump("application/n-triples"), format="nt")
         return validate(graph)
