@@ -40,7 +40,3 @@ class Problem:
             where += f" = {self.value!r}]" if self.value is not None else "]"
         return f"{self.severity}: {where}: {self.message}"
 
-
-def worst(problems: list[Problem]) -> Severity | None:
-    """The highest severity among ``problems``, None when there are none."""
-    return max((p.severity for p in problems), default=None)
