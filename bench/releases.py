@@ -15,12 +15,12 @@ import argparse
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import build as build_bench  # bench/build.py (this folder is on the path when run from it)
 from pyoxigraph import NamedNode
 
 from akgraph import queries, store
@@ -44,14 +44,8 @@ ACROSS = [
 
 
 def seconds(command: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run(command, capture_output=True)
-        if done.returncode not in (0, 1):  # 1: converted, with a file it had to skip
-            raise SystemExit(f"{command}: exit {done.returncode}\n{done.stderr.decode()}")
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    """Median wall-clock seconds of fresh runs (exit 1: converted, with a file it skipped)."""
+    return statistics.median(build_bench.timed(command, runs, ok=(0, 1)))
 
 
 def timed(function):
