@@ -38,8 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     build_cmd.add_argument(
         "--tags",
         metavar="TAGS",
-        help="with one git checkout: build these tags, read with git (comma-separated; "
-        "A..B for every tag from A to B)",
+        help="with one git checkout: build these tags, read from git's objects "
+        "(comma-separated; A..B for every tag from A to B in version order; all for every tag); "
+        "tags on one commit make one release",
     )
     build_cmd.add_argument(
         "-o",
@@ -297,6 +298,7 @@ def summary(built: Build, source: Path, verbose: bool = False) -> str:
     release = built.checkout.release
     lines = [
         f"akgraph build {source}: release {release.tag}"
+        + (f" (also tagged {', '.join(built.aliases)})" if built.aliases else "")
         + (f" (commit {release.commit[:12]}, {release.date})" if release.commit else "")
     ]
     lines.append("  " + ", ".join(f"{name} {n}" for name, n in built.counts().items()))

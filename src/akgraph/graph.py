@@ -41,6 +41,8 @@ class Build:
     vocabularies: Graph
     problems: list[Problem] = field(default_factory=list)
     unresolved: list[tuple[str, str, str]] = field(default_factory=list)
+    #: further tag names of the release's commit (``V2.2.0`` beside ``v2.2.0``)
+    aliases: tuple[str, ...] = ()
 
     @property
     def release(self) -> URIRef:
@@ -138,20 +140,22 @@ def build_releases(builds: list[Build]) -> Releases:
 
 
 def build_tags(repository: str | Path, tags: list[str]) -> list[Build]:
-    """Build releases ``tags`` of a git checkout of the framework, read with git itself.
+    """Build releases ``tags`` of a git checkout of the framework, read from git's objects.
 
-    ``tags`` may hold ``A..B``: every tag from A to B in version order.
+    ``tags`` may hold tag names, ``A..B`` (every tag from A to B in version order) and ``all``;
+    tags on one commit make one release with all their names. A file whose blob is missing is
+    reported (with tag and path) and the rest of that release is built.
     """
-    from akgraph.source.git import export, tag_range
+    from akgraph.source.git import export, resolve
 
     repo = Path(repository)
-    wanted: list[str] = []
-    for tag in tags:
-        wanted += tag_range(repo, *tag.split("..", 1)) if ".." in tag else [tag]
     builds = []
-    for tag in dict.fromkeys(wanted):
-        with export(repo, tag) as (folder, release):
-            builds.append(build(folder, release))
+    for tagged in resolve(repo, tags):
+        with export(repo, tagged) as (folder, missing):
+            built = build(folder, tagged.release)
+        built.problems[:0] = missing
+        built.aliases = tagged.aliases
+        builds.append(built)
     return builds
 
 
