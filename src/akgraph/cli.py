@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -154,9 +155,23 @@ def _serve(args: argparse.Namespace) -> int:
     except (SourceError, ValueError, OSError) as exc:
         print(f"akgraph: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"akgraph: SPARQL endpoint at http://{args.host}:{args.port}/sparql", file=sys.stderr)
-    app.run(host=args.host, port=args.port, threaded=True)
+    home = f"http://{args.host}:{args.port}/"
+    print(f"akgraph: serving {home} (SPARQL endpoint at {home}sparql)", file=sys.stderr)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        app.run(host=args.host, port=args.port, threaded=True)  # returns on Ctrl+C
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        app.extensions["akgraph.store"].close()
+    print("akgraph: stopped", file=sys.stderr)
     return EXIT_OK
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM stops the server as Ctrl+C does."""
+    raise KeyboardInterrupt
 
 
 def _publish(args: argparse.Namespace) -> int:

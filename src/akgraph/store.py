@@ -24,6 +24,7 @@ import multiprocessing
 import os
 import queue
 import shutil
+import signal
 import tempfile
 import threading
 import urllib.error
@@ -321,16 +322,23 @@ def _write_jsonld(triples: QueryTriples, out: _CappedBuffer) -> None:
 
 
 def _serve(conn, dump: str, limit: int) -> None:
-    """Worker process: load the dump, then answer jobs from ``conn`` until it closes."""
+    """Worker process: load the dump, then answer jobs from ``conn`` until it closes.
+
+    Ctrl+C reaches the whole process group: the server stops its workers itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     store = Store()
     store.bulk_load(path=dump, format=RdfFormat.N_QUADS)
     conn.send("ready")
     while True:
         try:
             job = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):  # the server closed the pipe or went away
             return
-        conn.send(_evaluate(store, job, limit))
+        answer = _evaluate(store, job, limit)
+        try:
+            conn.send(answer)
+        except OSError:
+            return
 
 
 class _Worker:

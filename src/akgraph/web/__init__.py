@@ -21,8 +21,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
 from akgraph import store
 from akgraph.web.fairness import Fairness
@@ -103,8 +104,16 @@ def _security(response: Response) -> Response:
     return response
 
 
-def _plain_error(error: HTTPException) -> Response:
+def _plain_error(error: HTTPException) -> BaseResponse:
+    """Errors as plain text, or as a page for browsers (not on /sparql and /api)."""
     response = error.get_response()
+    accept = request.accept_mimetypes
+    machine = request.path.startswith(("/sparql", "/api"))
+    if not machine and accept["text/html"] > accept["text/plain"]:
+        body = render_template("error.html", error=error)
+        response.set_data(body)
+        response.mimetype = "text/html"
+        return response
     response.set_data(f"{error.code} {error.name}: {error.description}\n")
     response.mimetype = "text/plain"
     return response

@@ -25,6 +25,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from akgraph import iris, queries, resources, store
 from akgraph.iris import AK
+from akgraph.web.render import to_text
 
 QUERIES = Path(__file__).resolve().parent / "page_queries"
 SPARQL_JSON = "application/sparql-results+json"
@@ -360,7 +361,7 @@ class Data:
                 row["item"].value, {"title": row["title"].value, "body": []}
             )
             if "text" in row:
-                entry["body"].append(row["text"].value)
+                entry["body"].append(to_text(row["text"].value))
         index.executemany(
             "INSERT INTO texts VALUES (?, ?, ?)",
             [(iri, e["title"], "\n\n".join(e["body"])) for iri, e in gathered.items()],

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from urllib.parse import unquote
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
@@ -66,6 +67,22 @@ SHOWN = {
                                  "publicationCategory")),
     )
 }  # fmt: skip
+#: Dutch labels of properties from other vocabularies that pages show.
+EXTERNAL_LABELS = {
+    str(SKOS.closeMatch): "komt nagenoeg overeen met",
+    str(SKOS.exactMatch): "komt overeen met",
+    str(SKOS.broadMatch): "valt onder het ruimere",
+    str(SKOS.narrowMatch): "omvat het engere",
+    str(SKOS.relatedMatch): "verwant aan",
+    str(SKOS.broader): "ruimer begrip",
+    str(SKOS.narrower): "enger begrip",
+    str(SKOS.related): "verwant begrip",
+    str(SKOS.hasTopConcept): "heeft als topbegrip",
+    str(SKOS.inScheme): "in begrippenkader",
+    str(DCTERMS.isPartOf): "is onderdeel van",
+    str(DCTERMS.source): "bron",
+    str(FOAF.page): "pagina",
+}
 LABELS = [
     ("Levenscyclus", str(AK.lifecyclePhase)),
     ("Rollen", str(AK.role)),
@@ -97,7 +114,8 @@ def unavailable(error: store.QueryError) -> Response:
 @bp.app_template_filter("predicate_label")
 def predicate_label(iri: str) -> str:
     """The ontology's Dutch label of a property or class."""
-    return data().predicate_labels.get(iri, iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+    known = data().predicate_labels.get(iri) or EXTERNAL_LABELS.get(iri)
+    return known or iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 @bp.app_context_processor
@@ -211,7 +229,11 @@ def _item_page(resource: Resource) -> str:
     context = {
         "r": resource,
         "sections": sections,
-        "labels": [(name, resource.values(p)) for name, p in LABELS if resource.values(p)],
+        "labels": [
+            (name, sorted(resource.values(p), key=lambda v: natural(data().concept_label(v.value))))
+            for name, p in LABELS
+            if resource.values(p)
+        ],
         "other": _other(resource),
         "implemented_by": _grouped_by_phase(resource, resource.referrers(str(AK.requirement))),
         "legal": _legal(resource),
@@ -220,6 +242,15 @@ def _item_page(resource: Resource) -> str:
     }
     template = "concept.html" if str(SKOS.Concept) in types else "item.html"
     return render_template(template, **context)
+
+
+def natural(label: str) -> tuple:
+    """A sort key that orders numbers by value: "Fase 2" before "Fase 10"."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.lower())
+        for part in re.split(r"(\d+)", label)
+        if part
+    )
 
 
 def _kind_name(types: set[str]) -> str:
@@ -331,9 +362,8 @@ def _legal(resource: Resource) -> list[dict]:
 
 def _other(resource: Resource) -> list[tuple[str, list]]:
     """Relations not shown in their own block, with the ontology's Dutch label."""
-    labels = data().predicate_labels
     facts = resource.facts.get(resource.iri, {})
-    return [(labels.get(p, p), values) for p, values in sorted(facts.items()) if p not in SHOWN]
+    return [(predicate_label(p), values) for p, values in sorted(facts.items()) if p not in SHOWN]
 
 
 def _grouped_by_phase(resource: Resource, items: list[str]) -> list[tuple[str, list[str]]]:
@@ -347,7 +377,7 @@ def _grouped_by_phase(resource: Resource, items: list[str]) -> list[tuple[str, l
             groups.setdefault(phase.value if phase else "", []).append(item)
 
     def order(phase: str) -> tuple:
-        return (phase == "", data().concept_label(phase) if phase else "")
+        return (phase == "", natural(data().concept_label(phase)) if phase else ())
 
     return [
         (phase, sorted(groups[phase], key=resource.label)) for phase in sorted(groups, key=order)
@@ -396,7 +426,7 @@ def listing(kind: str) -> Response:
                 counted[value] = counted.get(value, 0) + 1
         if counted or name in chosen:
             facets.append(
-                (name, sorted(counted.items(), key=lambda kv: data().concept_label(kv[0])))
+                (name, sorted(counted.items(), key=lambda kv: natural(data().concept_label(kv[0]))))
             )
     if request.args.get("format") == "csv":
         return _csv_listing(kind, selected)
@@ -443,7 +473,7 @@ def _csv_listing(kind: str, items: list) -> Response:
 def search() -> str:
     text = request.args.get("q", "").strip()[:200]
     results = data().search(text) if text else []
-    return render_template("search.html", q=text, results=results)
+    return render_template("search.html", q=text, search_text=text, results=results)
 
 
 # -- queries --------------------------------------------------------------------------------
@@ -573,8 +603,33 @@ def void() -> Response:
 
 @bp.route("/validatie")
 def validation() -> str:
-    report = data().report
-    return render_template("validation.html", report=report, by_file=report.by_file())
+    return render_template("validation.html", levels=_by_severity(data().report))
+
+
+def _by_severity(report) -> list[dict]:
+    """The findings by severity (worst first), then by source file, each file with an anchor."""
+    levels = []
+    for level in report.counts():  # every level, worst first
+        files: dict[str, list] = {}
+        for where, findings in report.by_file().items():
+            found = [f for f in findings if f.level == level]
+            if found:
+                files[where] = found
+        levels.append(
+            {
+                "name": str(level),
+                "total": sum(len(f) for f in files.values()),
+                "files": [
+                    {"path": path, "findings": found, "anchor": f"{level}-{_slug(path)}"}
+                    for path, found in files.items()
+                ],
+            }
+        )
+    return levels
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 @bp.route("/diff")

@@ -75,6 +75,22 @@ def _markdown() -> MarkdownIt:
 _MD = _markdown()
 
 
+def to_text(markdown: str) -> str:
+    """The words of ``markdown`` as plain text (no markup, no HTML): for search snippets."""
+    blocks = []
+    for token in _MD.parse(markdown, {}):
+        if token.type == "inline":
+            words = [
+                " " if child.type in ("softbreak", "hardbreak") else child.content
+                for child in token.children or ()
+                if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+            ]
+            blocks.append("".join(words))
+        elif token.type in ("fence", "code_block"):
+            blocks.append(token.content)
+    return "\n".join(b.strip() for b in blocks if b.strip())
+
+
 def to_html(markdown: str, resolve: Resolver | None = None) -> Markup:
     """Safe HTML for ``markdown``; ``resolve`` may rewrite link targets."""
     env: dict[str, Any] = {}
