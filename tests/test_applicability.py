@@ -55,6 +55,18 @@ def _exception_holds(text: str, values: dict[str, list[str]]) -> bool:
     return bool(eval(python, {"__builtins__": {}}))
 
 
+def _fails(fields: dict[str, list[str]], key: str, values: dict[str, list[str]]) -> bool:
+    """AMT's rule on one dimension: only values with a registry label (all but
+    ``niet-van-toepassing``) restrict; a restricted dimension needs a shared value (a dimension
+    the profile leaves out has none). v2.0's ``publicatiecategorie`` is the risk group."""
+    listed = set(fields.get(key, []))
+    if key == "risicogroep":
+        listed |= set(fields.get("publicatiecategorie", []))
+    if not listed - {"niet-van-toepassing"}:
+        return False
+    return not listed & set(values.get(key, []))
+
+
 def expected_requirements(root, values: dict[str, list[str]]) -> set[str]:
     found = set()
     for item in scan(root)["requirement"]:
@@ -62,12 +74,7 @@ def expected_requirements(root, values: dict[str, list[str]]) -> set[str]:
         if not item.slug.startswith("aia"):
             found.add(urn)
             continue
-        if any(
-            item.fields.get(key)
-            and values.get(key)
-            and not set(item.fields[key]) & set(values[key])
-            for key in AI_KEYS
-        ):
+        if any(_fails(item.fields, key, values) for key in AI_KEYS):
             continue
         if any(_exception_holds(e, values) for e in item.fields.get("uitzondering", [])):
             continue
@@ -96,7 +103,11 @@ def scanned_requirements(root) -> list[ap.Requirement]:
     return [
         ap.Requirement(
             (i.fields.get("id") or [""])[0],
-            {k: frozenset(i.fields.get(k, [])) for k in AI_KEYS},
+            {
+                k: frozenset(i.fields.get(k, []))
+                | frozenset(i.fields.get("publicatiecategorie", []) if k == "risicogroep" else [])
+                for k in AI_KEYS
+            },
             tuple(i.fields.get("uitzondering", [])),
             tuple(measures.get((i.fields.get("id") or [""])[0], [])),
         )
@@ -231,6 +242,7 @@ def test_exceptions_change_the_answer(latest):
         "risicogroep": ["geen-hoog-risico-ai-systeem"],
         "rol-ai-act": ["aanbieder"],
         "transparantieverplichting": ["geen-transparantieverplichting"],
+        "systeemrisico": ["geen-systeemrisico"],
         "open-source": ["open-source"],
     }
     closed = dict(open_source, **{"open-source": ["geen-open-source"]})

@@ -7,17 +7,23 @@ frontmatter keys (``soort-toepassing``, ``risicogroep``, ``rol-ai-act``,
 values (``hoog-risico-ai-systeem``), so a profile reads like the framework's own labels. A
 dimension the profile leaves out is unknown and does not filter.
 
-The rules follow AMT, the Algoritme Management Toolkit (``is_requirement_applicable`` in
-``amt/services/task_registry.py`` of MinBZK/amt, read at commit de2c644):
+The rule is AMT's, the Algoritme Management Toolkit's (``is_requirement_applicable`` in
+``amt/services/task_registry.py`` of MinBZK/amt at 8b8145c; the contract tests run that very
+function on every profile they enumerate and compare):
 
 * a requirement that is not an AI-Act one always applies. AMT reads this from the registry's
-  ``always_applicable``, which task-registry's converter
-  (``script/conversion/convert_mkdocs_to_yaml_requirements``, commit 045a856) sets to 0 exactly
-  for the files whose name contains ``aia``: here, requirements whose id starts with ``aia-``;
-* per dimension, an empty list on the requirement means no restriction; otherwise the profile
-  must share at least one value with it (OR within a dimension), in every dimension (AND
-  across). A profile may hold several values in a dimension (AMT splits a role such as
-  "aanbieder + gebruiksverantwoordelijke").
+  ``always_applicable``, which task-registry's converter sets to 0 exactly for the files whose
+  name contains ``aia``: here, requirements whose id starts with ``aia-``;
+* per dimension, a requirement restricts only with values that have a registry label
+  (:mod:`akgraph.registry_labels`; ``niet-van-toepassing`` has none, so a dimension listing only
+  that value does not restrict, as AMT sees an empty list). A restricted dimension needs at
+  least one value of the profile among the requirement's values (OR within a dimension), in
+  every dimension (AND across). A dimension the profile leaves out has no value, so it fails
+  every requirement that restricts it (AMT does the same). A profile may hold several values in
+  a dimension (AMT's ``role`` is a list). A profile value ``niet-van-toepassing`` (which AMT's
+  labels cannot express) matches the requirements that list it.
+* older releases' ``publicatiecategorie`` is the ``risicogroep`` dimension (the caller merges it,
+  as the registry's converter did).
 
 **Exceptions** (``uitzondering``, ``ak:exception``). AMT does not read them: task-registry's
 converter drops the field. Each list item is a boolean expression over ``<dimension>-<value>``
@@ -49,6 +55,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from akgraph.mapping import AI_ACT_FIELDS as DIMENSIONS
+from akgraph.registry_labels import dimensions as _dimensions
 
 Profile = Mapping[str, frozenset[str]]
 
@@ -211,9 +218,25 @@ class Requirement:
 
 @dataclass(frozen=True)
 class Decision:
+    """The verdict on one requirement: ``stage`` is ``"rule"`` (AMT's label rule) or
+    ``"exception"`` (an ``uitzondering`` held); ``expression`` and ``because`` (the profile's
+    ``(dimension, value)`` pairs that made it hold) are set for an exception."""
+
     urn: str
     applies: bool
     reason: str
+    stage: str = "rule"
+    expression: str | None = None
+    because: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The outcome for one profile: what applies, what an exception removed, the measures."""
+
+    applicable: list[Requirement]
+    excluded: list[Decision]
+    measures: list[str]
 
 
 def profile(values: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
@@ -232,25 +255,77 @@ def profile(values: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
     return found
 
 
-def decide(requirement: Requirement, profile: Profile) -> Decision:
-    """Whether ``requirement`` applies to ``profile``, with the reason in a few words."""
+def matches_rule(requirement: Requirement, profile: Profile) -> str | None:
+    """AMT's label rule: None when ``requirement`` applies, else the dimension that fails."""
     if not requirement.ai_act:
-        return Decision(requirement.urn, True, "geen AI-verordening: altijd van toepassing")
+        return None
+    known = _dimensions()
     for dimension in DIMENSIONS:
         wanted = requirement.labels.get(dimension, frozenset())
-        given = profile.get(dimension, frozenset())
-        if wanted and given and not wanted & given:
-            return Decision(requirement.urn, False, f"{dimension}: geen overeenkomst")
-    for text in requirement.exceptions:
-        if evaluate(text, profile):
-            return Decision(requirement.urn, False, f"uitzondering: {text}")
+        if not known[dimension].restricting(wanted):
+            continue  # no value with a registry label: AMT sees an empty list
+        if not wanted & profile.get(dimension, frozenset()):
+            return dimension
+    return None
+
+
+def _because(tree: Expr, profile: Profile) -> tuple[tuple[str, str], ...]:
+    found = []
+    for name in sorted(labels(tree)):
+        split = split_label(name)
+        if split and split[1] in profile.get(split[0], frozenset()):
+            found.append(split)
+    return tuple(found)
+
+
+def decide(requirement: Requirement, profile: Profile, exceptions: bool = True) -> Decision:
+    """Whether ``requirement`` applies to ``profile`` (AMT's rule, then, unless ``exceptions``
+    is false, the requirement's exceptions), with the reason in a few words."""
+    if not requirement.ai_act:
+        return Decision(requirement.urn, True, "geen AI-verordening: altijd van toepassing")
+    failed = matches_rule(requirement, profile)
+    if failed:
+        return Decision(requirement.urn, False, f"{failed}: geen overeenkomst")
+    if exceptions:
+        for text in requirement.exceptions:
+            tree = parse(text)
+            if holds(tree, profile):
+                because = _because(tree, profile)
+                shown = ", ".join(f"{d}={v}" for d, v in because)
+                return Decision(
+                    requirement.urn,
+                    False,
+                    f"uitzondering: {text} (geldt door {shown})",
+                    "exception",
+                    text,
+                    because,
+                )
     return Decision(requirement.urn, True, "labels komen overeen")
 
 
+def assess(
+    requirements: Iterable[Requirement], profile: Profile, exceptions: bool = True
+) -> Assessment:
+    """The plain-Python applicability engine (``/api/applicable``, the pages and the decision
+    aid call it): AMT's rule, then the exceptions. ``requirements`` as built by the caller (the
+    API builds them from the graph with ``Registry.applicability_input``), ``profile`` as
+    :func:`profile` returns it. Returns the requirements that apply (input order), the decisions
+    of those an exception removed, and the measures of the applicable ones (first seen first)."""
+    chosen: list[Requirement] = []
+    excluded: list[Decision] = []
+    for requirement in requirements:
+        decision = decide(requirement, profile, exceptions)
+        if decision.applies:
+            chosen.append(requirement)
+        elif decision.stage == "exception":
+            excluded.append(decision)
+    measures = list(dict.fromkeys(m for r in chosen for m in r.measures))
+    return Assessment(chosen, excluded, measures)
+
+
 def applicable(
-    requirements: Iterable[Requirement], profile: Profile
+    requirements: Iterable[Requirement], profile: Profile, exceptions: bool = True
 ) -> tuple[list[Requirement], list[str]]:
     """The requirements that apply and the measures linked to them (URNs, first seen first)."""
-    chosen = [r for r in requirements if decide(r, profile).applies]
-    measures = list(dict.fromkeys(m for r in chosen for m in r.measures))
-    return chosen, measures
+    found = assess(requirements, profile, exceptions)
+    return found.applicable, found.measures

@@ -23,9 +23,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from akgraph import applicability
+from akgraph import applicability, registry_labels
 from akgraph.web import urls
-from akgraph.web.registry import FROM_LABEL, KINDS, Item, Registry
+from akgraph.web.registry import KINDS, Item, Registry
 
 bp = Blueprint("api", __name__)
 
@@ -51,9 +51,12 @@ def _newest() -> str | None:
     return releases[-1]["tag"] if releases else None
 
 
+def _json_text(body: Any) -> str:
+    return json.dumps(body, ensure_ascii=False, indent=None, separators=(",", ":"))
+
+
 def _json(body: Any, status: int = 200) -> Response:
-    text = json.dumps(body, ensure_ascii=False, indent=None, separators=(",", ":"))
-    return Response(text, status=status, mimetype="application/json")
+    return Response(_json_text(body), status=status, mimetype="application/json")
 
 
 def _error(status: int, detail: str, **extra: Any) -> Response:
@@ -80,14 +83,34 @@ def _truthy(name: str) -> bool:
     return request.args.get(name, "").lower() in ("1", "true", "yes", "ja")
 
 
+def _version_params() -> dict[str, str]:
+    """``?version=`` as given, so links stay in the release that was asked for."""
+    version = request.args.get("version")
+    return {"version": version} if version else {}
+
+
 def _index(kind: str) -> Response:
-    """The registry's index of one collection; ``?content=true`` adds every record."""
+    """The registry's index of one collection; ``?content=true`` adds every record. The body is
+    serialized once per (collection, content, version, host) and kept with the release view."""
     content = _truthy("content")
+    view = registry()
+    key = (kind, content, request.args.get("version"), request.host_url)
+    with view.lock:
+        body = view.bodies.get(key)
+    if body is None:
+        body = _json_text(_index_body(view, kind, content)).encode()
+        with view.lock:
+            view.bodies[key] = body
+    return Response(body, mimetype="application/json")
+
+
+def _index_body(view: Registry, kind: str, content: bool) -> dict[str, Any]:
+    params = _version_params()
     entries = []
-    for item in registry().items[kind].values():
-        record = registry().record(item)
+    for item in view.items[kind].values():
+        record = view.record(item)
         path = item.first("https://w3id.org/algoritmekader/def#sourcePath")
-        link = urls.api_item(kind, item.urn, external=True)
+        link = urls.api_item(kind, item.urn, external=True, **params)
         entry: dict[str, Any] = {
             "type": "file",
             "size": len(json.dumps(record, ensure_ascii=False).encode()),
@@ -100,18 +123,16 @@ def _index(kind: str) -> Response:
         if content:
             entry["content"] = record
         entries.append(entry)
-    own = urls.api_index(kind, external=True)
-    return _json(
-        {
-            "type": "dir",
-            "size": 0,
-            "name": kind,
-            "path": kind,
-            "download_url": own,
-            "links": {"self": own},
-            "entries": entries,
-        }
-    )
+    own = urls.api_index(kind, external=True, **params)
+    return {
+        "type": "dir",
+        "size": 0,
+        "name": kind,
+        "path": kind,
+        "download_url": own,
+        "links": {"self": own},
+        "entries": entries,
+    }
 
 
 def _one(kind: str | None, urn: str) -> Response:
@@ -163,24 +184,31 @@ def by_urn_parameter() -> Response:
 
 
 def _profile() -> dict[str, frozenset[str]] | Response:
-    """The AI-Act profile in the query string (repeated or comma-separated values; frontmatter
-    values, URNs or the registry's labels)."""
-    unknown = sorted(set(request.args) - set(applicability.DIMENSIONS) - {"format", "version"})
+    """The AI-Act profile in the query string: repeated or comma-separated values, each a
+    frontmatter value, its URN or the registry's/AMT's label (any case); 400 naming the
+    accepted values for anything else."""
+    known = registry_labels.dimensions()
+    unknown = sorted(set(request.args) - set(known) - {"format", "version"})
     if unknown:
         return _error(
-            400,
-            f"unknown parameter(s): {', '.join(unknown)}",
-            parameters=list(applicability.DIMENSIONS),
+            400, f"unknown parameter(s): {', '.join(unknown)}", parameters=list(known)
         )
     given: dict[str, list[str]] = {}
-    for dimension in applicability.DIMENSIONS:
-        for raw in request.args.getlist(dimension):
-            for value in (v.strip() for v in raw.split(",")):
-                if not value:
+    for name, dimension in known.items():
+        for raw in request.args.getlist(name):
+            for text in (v.strip() for v in raw.split(",")):
+                if not text:
                     continue
-                if not _VALUE.match(value):
-                    return _error(400, f"{dimension}: not a value: {value!r}")
-                given.setdefault(dimension, []).append(FROM_LABEL[dimension].get(value, value))
+                value = dimension.parse(text)
+                if value is None:
+                    shown = text if _VALUE.match(text) else repr(text[:80])
+                    return _error(
+                        400,
+                        f"{name}: unknown value {shown}",
+                        parameter=name,
+                        accepted=dimension.accepted(),
+                    )
+                given.setdefault(name, []).append(value)
     return applicability.profile(given)
 
 
@@ -191,7 +219,7 @@ def _summary(item: Item, kind: str) -> dict[str, Any]:
         "type": kind,
         "lifecycle": item.lifecycle,
         "url": item.first("http://xmlns.com/foaf/0.1/page"),
-        "links": {"self": urls.api_item(kind, item.urn, external=True)},
+        "links": {"self": urls.api_item(kind, item.urn, external=True, **_version_params())},
     }
 
 
@@ -206,9 +234,12 @@ def applicable() -> Response:
     profile = _profile()
     if isinstance(profile, Response):
         return profile
-    chosen, measures = registry().applicable(profile)
+    view = registry()
+    found = view.assess(profile)
+    chosen = [view.items["requirements"][r.urn] for r in found.applicable]
+    measures = sorted((view.items["measures"][m] for m in found.measures), key=lambda i: i.urn)
     decisions = {
-        r.urn: applicability.decide(registry().applicability_input[r.urn], profile).reason
+        r.urn: applicability.decide(view.applicability_input[r.urn], profile).reason
         for r in chosen
     }
     fmt = request.args.get("format", "json").lower()
@@ -230,11 +261,20 @@ def applicable() -> Response:
     return _json(
         {
             "profile": {k: sorted(v) for k, v in profile.items()},
-            "release": registry().release,
+            "release": view.release,
             "requirements": [
                 {**_summary(r, "requirements"), "reason": decisions[r.urn]} for r in chosen
             ],
             "measures": [_summary(m, "measures") for m in measures],
+            "excluded": [
+                {
+                    **_summary(view.items["requirements"][d.urn], "requirements"),
+                    "reason": d.reason,
+                    "exception": d.expression,
+                    "because": [{"dimension": k, "value": v} for k, v in d.because],
+                }
+                for d in found.excluded
+            ],
         }
     )
 

@@ -22,8 +22,9 @@ from typing import Any
 
 from rdflib.namespace import DCTERMS, FOAF
 
-from akgraph import applicability
+from akgraph import applicability, registry_labels
 from akgraph.iris import AK
+from akgraph.mapping import LIST_FIELDS
 from akgraph.web.data import Data, Term
 
 #: API collection name → class IRI, Dutch name, systemcard path.
@@ -53,70 +54,12 @@ TEMPLATES = {
         "authors": _AUTHORS,
     },
 }
-#: The lifecycle phases in the framework's order.
-PHASES = (
-    "organisatieverantwoordelijkheden",
-    "probleemanalyse",
-    "ontwerp",
-    "dataverkenning-en-datapreparatie",
-    "ontwikkelen",
-    "verificatie-en-validatie",
-    "implementatie",
-    "monitoring-en-beheer",
-    "uitfaseren",
-)
-#: AI-Act dimension → (property, ai_act_profile key, value → the registry's label).
-#: Values the registry has no label for (``niet-van-toepassing``) are left out there.
-AI_ACT = {
-    "soort-toepassing": (
-        str(AK.applicationType),
-        "type",
-        {
-            "ai-systeem": "AI-systeem",
-            "ai-systeem-voor-algemene-doeleinden": "AI-systeem voor algemene doeleinden",
-            "ai-model-voor-algemene-doeleinden": "AI-model voor algemene doeleinden",
-            "geen-algoritme": "geen algoritme",
-            "impactvol-algoritme": "impactvol algoritme",
-            "niet-impactvol-algoritme": "niet-impactvol algoritme",
-        },
-    ),
-    "open-source": (
-        str(AK.openSource),
-        "open_source",
-        {"open-source": "open-source", "geen-open-source": "geen open-source"},
-    ),
-    "risicogroep": (
-        str(AK.riskGroup),
-        "risk_group",
-        {
-            "hoog-risico-ai-systeem": "hoog-risico",
-            "geen-hoog-risico-ai-systeem": "geen hoog-risico",
-            "verboden-ai": "verboden",
-            "uitzondering-van-toepassing": "uitzondering van toepassing",
-        },
-    ),
-    "systeemrisico": (
-        str(AK.systemicRisk),
-        "systemic_risk",
-        {"systeemrisico": "systeemrisico", "geen-systeemrisico": "geen systeemrisico"},
-    ),
-    "transparantieverplichting": (
-        str(AK.transparencyObligation),
-        "transparency_obligations",
-        {
-            "transparantieverplichting": "transparantieverplichting",
-            "geen-transparantieverplichting": "geen transparantieverplichting",
-        },
-    ),
-    "rol-ai-act": (
-        str(AK.aiActRole),
-        "role",
-        {v: v for v in ("aanbieder", "gebruiksverantwoordelijke", "importeur", "distributeur")},
-    ),
-}
-#: Registry label → frontmatter value, per dimension (for profiles written the AMT way).
-FROM_LABEL = {
-    dim: {label: value for value, label in m.items()} for dim, (_, _, m) in AI_ACT.items()
+#: The lifecycle phases in the framework's order (the label table's order).
+PHASES = tuple(registry_labels.lifecycle())
+#: AI-Act dimension → the properties its values are on (its own and older keys').
+AI_ACT_PROPERTIES = {
+    name: tuple(str(LIST_FIELDS[key]) for key in (name, *dim.older))
+    for name, dim in registry_labels.dimensions().items()
 }
 
 
@@ -170,6 +113,9 @@ class Registry:
         self.data, self.tag = data, tag
         self.graphs = data.graphs_of(tag) if tag else None
         self._lock = threading.Lock()
+        #: Serialized response bodies (the API's indexes), made once per key; guard: ``lock``.
+        self.bodies: dict[tuple[Any, ...], bytes] = {}
+        self.lock = threading.Lock()
 
     @cached_property
     def items(self) -> dict[str, dict[str, Item]]:
@@ -282,19 +228,17 @@ class Registry:
             for urn in sorted(item.values(AK.auditCriterion))
         ]
         if kind == "requirements":
-            labels = {
-                dim: sorted({local(v) for v in item.values(prop)})
-                for dim, (prop, _, _) in AI_ACT.items()
+            labels = self.labels_of(item)
+            profile: dict[str, list[str]] = {
+                dim.key: sorted(filter(None, (dim.label(v) for v in labels[name])))
+                for name, dim in registry_labels.dimensions().items()
             }
-            profile = {
-                key: [mapping[v] for v in labels[dim] if v in mapping]
-                for dim, (_, key, mapping) in AI_ACT.items()
-            }
+            profile.update({key: [] for key in registry_labels.unmapped_keys()})
             record.update(
                 subject=topics,
                 lifecycle=item.lifecycle,
                 links=self.measures_of(item.urn),
-                ai_act_profile=[{**profile, "conformity_assessment_body": []}],
+                ai_act_profile=[profile],
                 always_applicable=0 if self.applicability_input[item.urn].ai_act else 1,
                 template=json.loads(json.dumps(TEMPLATES["requirements"])),
                 roles=roles,
@@ -306,7 +250,7 @@ class Registry:
         elif kind == "measures":
             record.update(
                 lifecycle=item.lifecycle,
-                suggested_roles=roles,
+                suggested_roles=self.suggested_roles(roles),
                 links=self._linked(item, AK.requirement, "requirements"),
                 subject=topics,
                 template=json.loads(json.dumps(TEMPLATES["measures"])),
@@ -315,7 +259,7 @@ class Registry:
         else:
             record.update(
                 lifecycle=item.lifecycle,
-                suggested_roles=roles,
+                suggested_roles=self.suggested_roles(roles),
                 subject=topics,
                 category=sorted({local(v) for v in item.values(AK.instrumentCategory)}),
                 measures=self._linked(item, AK.measure, "measures"),
@@ -325,6 +269,21 @@ class Registry:
         record["release"] = dict(self.release)
         return record
 
+    @staticmethod
+    def labels_of(item: Item) -> dict[str, list[str]]:
+        """A requirement's AI-Act values per dimension, as written (``niet-van-toepassing``
+        included), older keys (``publicatiecategorie``) merged into their dimension."""
+        return {
+            name: sorted({local(v) for prop in props for v in item.values(prop)})
+            for name, props in AI_ACT_PROPERTIES.items()
+        }
+
+    @staticmethod
+    def suggested_roles(roles: list[str]) -> list[str]:
+        """The registry's labels of the framework's roles (a role without one as written)."""
+        table = registry_labels.roles()
+        return sorted({table.get(r, r) for r in roles})
+
     # -- applicability ---------------------------------------------------------------------------
 
     @cached_property
@@ -333,20 +292,13 @@ class Registry:
         return {
             urn: applicability.Requirement(
                 urn,
-                {
-                    dim: frozenset(local(v) for v in item.values(prop))
-                    for dim, (prop, _, _) in AI_ACT.items()
-                },
+                {dim: frozenset(v) for dim, v in self.labels_of(item).items()},
                 tuple(item.values(AK.exception)),
                 tuple(self.measures_of(urn)),
             )
             for urn, item in self.items["requirements"].items()
         }
 
-    def applicable(self, profile: applicability.Profile) -> tuple[list[Item], list[Item]]:
-        """The requirements that apply to ``profile`` and their measures, as items."""
-        chosen, measures = applicability.applicable(self.applicability_input.values(), profile)
-        return (
-            [self.items["requirements"][r.urn] for r in chosen],
-            sorted((self.items["measures"][m] for m in measures), key=lambda i: i.urn),
-        )
+    def assess(self, profile: applicability.Profile) -> applicability.Assessment:
+        """:func:`akgraph.applicability.assess` on this release's requirements."""
+        return applicability.assess(self.applicability_input.values(), profile)
