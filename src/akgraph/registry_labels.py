@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 TABLE = Path(__file__).resolve().parent / "registry-labels.yaml"
 
