@@ -1,5 +1,7 @@
 """Identifiers: minted and parsed in one module, round-tripping, one IRI per list value."""
 
+import pytest
+
 from akgraph import iris
 
 
@@ -49,3 +51,19 @@ def test_sections_are_fragments_of_their_item():
     assert str(iris.section(str(org02), "Risico", 2)) == "urn:nl:ak:mtr:org-02#risico-2"
     parsed = iris.parse(str(toelichting))
     assert (parsed.namespace, parsed.local) == ("mtr", "org-02")
+
+
+def test_release_graphs_are_recognised_and_their_tag_read():
+    assert iris.is_release(str(iris.release("v2.5.1")))
+    assert iris.release_tag(str(iris.release("v2.5.1"))) == "v2.5.1"
+    assert iris.release_tag(str(iris.release("a b"))) == "a b"
+    for other in (iris.VOCABULARY_GRAPH, iris.HISTORY_GRAPH, iris.item("measure", "org-01")):
+        assert not iris.is_release(str(other))
+        assert iris.release_tag(str(other)) is None
+    assert iris.release_tag("https://example.org/release:v1") is None
+
+
+def test_local_part():
+    assert iris.local("urn:nl:ak:mtr:org-01#toelichting") == "org-01"
+    with pytest.raises(ValueError, match="not an akgraph URN"):
+        iris.local("https://example.org/x")

@@ -1,4 +1,5 @@
-"""Command line: ``akgraph build``. Thin: it parses arguments and calls the library."""
+"""Command line (``akgraph build``, ``validate``, ``diff``, ``serve``, ``publish``, ``query``).
+Thin: it parses arguments and calls the library."""
 
 from __future__ import annotations
 
@@ -197,7 +198,7 @@ def _builds(sources: list[str], tags: str | None) -> list[Build]:
         if len(sources) != 1:
             raise ValueError("--tags needs exactly one git checkout")
         return build_tags(sources[0], [t.strip() for t in tags.split(",") if t.strip()])
-    return [build(Path(s)) for s in sources or [resources.data_dir("content")]]
+    return [build(Path(s)) for s in sources or [str(resources.data_dir("content"))]]
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -217,7 +218,7 @@ def _build(args: argparse.Namespace) -> int:
     for one in builds:
         where = f"{args.source[0]}@{one.checkout.release.tag}" if args.tags else one.checkout.root
         print(summary(one, where, verbose=args.verbose), file=report)
-    if several:
+    if isinstance(built, Releases):
         print(history_summary(built), file=report)
     if args.output:
         if to_stdout:
@@ -251,15 +252,14 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from rdflib import Graph
+    from rdflib import Dataset, Graph
 
     from akgraph.graph import load
     from akgraph.validate import Level, validate, validate_dataset
 
     source = Path(args.source) if args.source else resources.data_dir("content")
     try:
-        dataset = load(source) if source.is_file() else None
-        data = None if dataset is not None else build(source).union()
+        data = load(source) if source.is_file() else build(source).union()
         extra = Graph()
         for path in args.shapes:
             extra.parse(path, format="turtle")
@@ -270,7 +270,7 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"akgraph: error: cannot read input: {exc}", file=sys.stderr)
         return EXIT_USAGE
     shapes = extra if args.shapes else None
-    report = validate_dataset(dataset, shapes) if dataset is not None else validate(data, shapes)
+    report = validate_dataset(data, shapes) if isinstance(data, Dataset) else validate(data, shapes)
     level = Level[args.severity.upper()]
     if args.format == "ttl":
         sys.stdout.write(report.graph.serialize(format="turtle"))
@@ -308,7 +308,7 @@ def history_summary(releases: Releases) -> str:
     return "\n".join(lines)
 
 
-def summary(built: Build, source: Path, verbose: bool = False) -> str:
+def summary(built: Build, source: str | Path, verbose: bool = False) -> str:
     """A readable account of a build: counts, unresolved references, skipped files, problems."""
     release = built.checkout.release
     lines = [

@@ -209,8 +209,9 @@ def serialize(built: Build | Releases, fmt: str) -> bytes:
         out = io.BytesIO()
         prefixes = {p: str(n) for p, n in built.named_graphs()[0][1].namespaces() if p}
         rdf_format = pyoxigraph.RdfFormat.TRIG if fmt == "trig" else pyoxigraph.RdfFormat.N_QUADS
-        options = {"prefixes": prefixes} if fmt == "trig" else {}
-        pyoxigraph.serialize(quads(built), out, rdf_format, **options)
+        pyoxigraph.serialize(
+            quads(built), out, rdf_format, prefixes=prefixes if fmt == "trig" else None
+        )
         return out.getvalue()
     if isinstance(built, Releases):
         raise ValueError("several releases need a format with named graphs: write .trig or .nq")

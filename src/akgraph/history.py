@@ -67,7 +67,7 @@ def items(data: Graph) -> dict[str, Version]:
 
 def _text(data: Graph, subject: URIRef) -> str:
     sections = sorted(
-        (int(data.value(s, AK.order) or 0), str(data.value(s, AK.markdown) or ""))
+        (int(str(data.value(s, AK.order) or 0)), str(data.value(s, AK.markdown) or ""))
         for s in data.objects(subject, AK.section)
     )
     return "\n\n".join(text for _, text in sections)

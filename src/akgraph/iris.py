@@ -111,6 +111,16 @@ def release(tag: str) -> URIRef:
     return URIRef(f"{PREFIX}release:{_nss(tag)}")
 
 
+def is_release(iri: str) -> bool:
+    """Whether ``iri`` names a release (and so the named graph of its data)."""
+    return iri.startswith(f"{PREFIX}release:")
+
+
+def release_tag(iri: str) -> str | None:
+    """The tag of a release IRI (``urn:nl:ak:release:v2.0`` gives ``v2.0``); None for another."""
+    return local(iri) if is_release(iri) else None
+
+
 def unresolved(field: str, value: str) -> URIRef:
     """IRI of a reference from ``field`` that matched no item."""
     return URIRef(f"{PREFIX}ref:{_nss(field)}:{_nss(value)}")
@@ -169,6 +179,15 @@ def parse(iri: str) -> Parsed | None:
     if not namespace:
         return None
     return Parsed(unquote(namespace), unquote(local) if sep else "")
+
+
+def local(iri: str) -> str:
+    """The decoded local part of an akgraph URN (``urn:nl:ak:release:v2.0`` gives ``v2.0``);
+    ValueError for another IRI."""
+    parsed = parse(iri)
+    if parsed is None:
+        raise ValueError(f"not an akgraph URN: {iri}")
+    return parsed.local
 
 
 # -- legislation ------------------------------------------------------------------------------

@@ -86,7 +86,7 @@ class NamedQuery:
             value = values.get(parameter.name, parameter.default)
             term = "UNDEF" if value in (None, "") else parameter.term(value)
             block = f"VALUES ?{parameter.name} {{ {term} }}"
-            text = re.sub(_VALUES.format(name=parameter.name), lambda _, b=block: b, text)
+            text = re.sub(_VALUES.format(name=parameter.name), block.replace("\\", "\\\\"), text)
         return text
 
 

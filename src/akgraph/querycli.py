@@ -13,8 +13,9 @@ import argparse
 import csv
 import io
 import json
+import math
 import sys
-from typing import Any
+from typing import Any, cast
 
 from akgraph import queries
 
@@ -138,7 +139,7 @@ def bind(named: dict[str, queries.NamedQuery], name: str, params: list[str]) -> 
 
 def local(text: str, source: str | None) -> dict[str, Any]:
     """SPARQL JSON results of ``text`` on ``source`` loaded in this process."""
-    from pyoxigraph import NamedNode, QueryResultsFormat
+    from pyoxigraph import NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions
 
     from akgraph import store
 
@@ -156,7 +157,8 @@ def local(text: str, source: str | None) -> dict[str, Any]:
         else {"use_default_graph_as_union": True}
     )
     out = io.BytesIO()
-    loaded.query(query.text, **options).serialize(out, QueryResultsFormat.JSON)
+    table = cast(QuerySolutions | QueryBoolean, loaded.query(query.text, **options))
+    table.serialize(out, QueryResultsFormat.JSON)
     return json.loads(out.getvalue())
 
 
@@ -168,8 +170,8 @@ def remote(text: str, endpoint: str, timeout: float) -> dict[str, Any]:
     client.setQuery(text)
     client.setMethod(POST)
     client.setReturnFormat(JSON)
-    client.setTimeout(int(timeout))
-    return client.queryAndConvert()
+    client.setTimeout(math.ceil(timeout))  # it truncates to int, and 0 means no timeout
+    return cast(dict[str, Any], client.queryAndConvert())
 
 
 def _value(binding: dict[str, str] | None) -> str:

@@ -10,6 +10,7 @@ from functools import cache
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH
+from rdflib.term import Node
 
 from akgraph import iris, resources
 from akgraph.iris import AK
@@ -24,8 +25,10 @@ class Level(IntEnum):
     VIOLATION = 3
 
     @classmethod
-    def of(cls, severity: URIRef) -> Level:
-        return {SH.Info: cls.INFO, SH.Warning: cls.WARNING}.get(severity, cls.VIOLATION)
+    def of(cls, severity: Node | None) -> Level:
+        if severity == SH.Info:
+            return cls.INFO
+        return cls.WARNING if severity == SH.Warning else cls.VIOLATION
 
     def __str__(self) -> str:
         return self.name.lower()
@@ -132,7 +135,7 @@ def validate_dataset(dataset: Dataset, extra_shapes: Graph | None = None) -> Rep
     """Validate a dataset from ``akgraph build``: with several releases, each release's graph
     on its own (with the vocabularies) and the history once, so releases are never mixed."""
     graphs = {str(g.identifier): g for g in dataset.graphs() if len(g)}
-    releases = sorted(name for name in graphs if name.startswith(str(iris.release(""))))
+    releases = sorted(name for name in graphs if iris.is_release(name))
     if len(releases) < 2:
         union = Graph()
         for graph in graphs.values():
@@ -142,13 +145,13 @@ def validate_dataset(dataset: Dataset, extra_shapes: Graph | None = None) -> Rep
     for name, graph in graphs.items():
         if name not in releases and name != str(iris.HISTORY_GRAPH):
             shared += graph
-    parts = [(name, graphs[name]) for name in releases]
+    parts: list[tuple[str | None, Graph]] = [(name, graphs[name]) for name in releases]
     if str(iris.HISTORY_GRAPH) in graphs:
         parts.append((None, graphs[str(iris.HISTORY_GRAPH)]))
     merged, findings = Graph(), []
-    for name, graph in parts:
+    for part, graph in parts:
         report = validate(graph + shared, extra_shapes)
-        tag = iris.parse(name).local if name else None
+        tag = iris.local(part) if part else None
         merged += report.graph
         findings += [replace(f, release=tag) for f in report.findings]
     return Report(merged, findings)
@@ -159,10 +162,19 @@ def _findings(data: Graph, report: Graph, result: URIRef | BNode) -> list[Findin
     focus = report.value(result, SH.focusNode)
     path = report.value(result, SH.resultPath)
     value = report.value(result, SH.value)
-    messages = {m.language: str(m) for m in report.objects(result, SH.resultMessage)}
+    messages = {
+        m.language: str(m)
+        for m in report.objects(result, SH.resultMessage)
+        if isinstance(m, Literal)
+    }
     default = next(iter(messages.values()), "")
+    field: str | None
+    shown: str | None
+    if focus is None:
+        return []
     if isinstance(focus, Literal):  # an identifier shared by several items: name each of them
-        owners, field, shown = sorted(data.subjects(DCTERMS.identifier, focus)), "id", str(focus)
+        owners = sorted(data.subjects(DCTERMS.identifier, focus), key=str)
+        field, shown = "id", str(focus)
     else:
         owners, field = [_owner(data, focus)], _field(data, path, value)
         shown = "" if path == AK.emptyListItem else _shown(data, value)

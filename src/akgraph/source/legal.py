@@ -162,8 +162,7 @@ def _eurlex(path: str, query: str, fragment: str) -> tuple[Act | None, tuple[Par
         uri = unquote(uri).strip()
         if uri[:6].upper() == "CELEX:":
             act = _celex(uri[6:])
-        elif _OJ_NEW.match(uri):
-            found = _OJ_NEW.match(uri)
+        elif found := _OJ_NEW.match(uri):
             act = Act("eu", None, None, int(found["year"]), int(found["number"]))
     return act, _eurlex_anchor(fragment)
 

@@ -1,4 +1,5 @@
-"""The akgraph web app (Flask app factory): ``/sparql`` today, linked-data pages later.
+"""The akgraph web app (Flask app factory): the SPARQL endpoint, the linked-data pages and
+the task-registry API, over one store.
 
 Configuration (Flask config keys; also read from ``AKGRAPH_<KEY>`` environment variables):
 
@@ -13,7 +14,7 @@ Configuration (Flask config keys; also read from ``AKGRAPH_<KEY>`` environment v
 * ``TIMEOUT`` (seconds, 10), ``WORKERS`` (query processes, 2), ``MAX_QUERY_LENGTH``
   (characters, 16384), ``MAX_RESULT_BYTES`` (16 MiB).
 
-Production: ``gunicorn --preload -w 4 'akgraph.web:create_app()'`` (see the README).
+Production: ``gunicorn --preload -w 2 -k gthread 'akgraph.web:create_app()'`` (see the README).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # A form-encoded query may triple in size (%XX); leave room for the other parameters.
     app.config.setdefault("MAX_CONTENT_LENGTH", 3 * limits.max_query_length + 4096)
     dataset = None
+    backend: store.LocalStore | store.RemoteStore
     if app.config["STORE"]:
         backend = store.RemoteStore(app.config["STORE"], limits)
     else:

@@ -288,7 +288,7 @@ class Data:
         """The items on the list page of ``kind`` (a key of :data:`KINDS`), by title."""
         names = {prop: name for name, prop in FACETS.items()}
         rows: dict[str, dict] = {}
-        for row in self.select("items", **{"class": KINDS[kind][0]}):
+        for row in self.select("items", None, **{"class": KINDS[kind][0]}):
             item = rows.setdefault(
                 row["item"].value,
                 {

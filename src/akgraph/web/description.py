@@ -31,6 +31,8 @@ def describe(endpoint: str, graphs: list[str]) -> Graph:
     text = files("akgraph.web").joinpath("service.ttl").read_text(encoding="utf-8")
     graph.parse(data=text, format="turtle", publicID=endpoint)
     service = graph.value(predicate=SD.endpoint, object=URIRef(endpoint))
+    if service is None:
+        raise ValueError("service.ttl describes no sd:endpoint")
     for iri in _RESULT_FORMATS:
         graph.add((service, SD.resultFormat, URIRef(iri)))
     dataset, default = BNode(), BNode()

@@ -17,6 +17,7 @@ from urllib.parse import unquote
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS
+from werkzeug.wrappers import Response as BaseResponse
 
 from akgraph import iris, queries, store
 from akgraph.iris import AK
@@ -140,13 +141,13 @@ def _known(text: str) -> str | None:
 
 
 @bp.route("/id/<path:urn>")
-def identifier(urn: str) -> Response:
+def identifier(urn: str) -> BaseResponse:
     """The URN names a thing, not a document: see the document that describes it."""
     return redirect(urls.doc(_known(urn) or urn), 303)
 
 
 @bp.route("/resolve")
-def resolve() -> Response:
+def resolve() -> BaseResponse:
     urn = request.args.get("urn", "").strip()
     if not urn:
         return redirect(urls.home(), 303)
@@ -154,7 +155,7 @@ def resolve() -> Response:
 
 
 @bp.route("/<path:urn>")
-def bare(urn: str) -> Response:
+def bare(urn: str) -> BaseResponse:
     if not urn.lower().startswith("urn:"):
         abort(404)
     return identifier(urn)
@@ -200,7 +201,8 @@ def _conditional(response: Response, *key: str) -> Response:
     digest = hashlib.sha256("\x00".join((current_app.config["VERSION"], *key)).encode())
     response.set_etag(digest.hexdigest()[:32])
     response.headers["Cache-Control"] = "public, max-age=300"
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 def _not_found(urn: str, media_type: str) -> Response:
@@ -307,7 +309,7 @@ def _history(resource: Resource) -> list[dict]:
     versions = []
     for version in resource.referrers(str(AK.versionOf)):
         release = resource.first(str(AK.release), version)
-        tag = iris.parse(release.value).local if release else ""
+        tag = (iris.release_tag(release.value) if release else None) or ""
         versions.append(
             {
                 "tag": tag,
@@ -318,7 +320,7 @@ def _history(resource: Resource) -> list[dict]:
             }
         )
     order = {r["tag"]: n for n, r in enumerate(data().releases)}
-    versions.sort(key=lambda v: order.get(v["tag"], len(order)))
+    versions.sort(key=lambda v: order.get(str(v["tag"]), len(order)))
     return versions if len(versions) > 1 or any(v["reassigned"] for v in versions) else []
 
 
@@ -372,9 +374,8 @@ def _grouped_by_phase(resource: Resource, items: list[str]) -> list[tuple[str, l
     for item in items:
         if str(AK.Measure) not in resource.types(item):
             continue
-        phases = resource.values(str(AK.lifecyclePhase), item) or [None]
-        for phase in phases:
-            groups.setdefault(phase.value if phase else "", []).append(item)
+        for phase in resource.values(str(AK.lifecyclePhase), item) or [Term("")]:
+            groups.setdefault(phase.value, []).append(item)
 
     def order(phase: str) -> tuple:
         return (phase == "", natural(data().concept_label(phase)) if phase else ())
@@ -594,7 +595,7 @@ def void() -> Response:
         sparql=urls.sparql(external=True),
         downloads=downloads,
         classes=data().counts,
-        triples=len(data().dataset) if data().dataset is not None else None,
+        triples=len(dataset) if (dataset := data().dataset) is not None else None,
         releases=data().releases,
     )
     body = graph.serialize(format=description.RDFLIB_FORMATS[media_type], encoding="utf-8")

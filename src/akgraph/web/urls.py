@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import url_for
 
 
@@ -32,7 +34,7 @@ def media_type(suffix: str) -> str:
 
 
 def resolve(urn: str | None = None) -> str:
-    return url_for("pages.resolve", **({"urn": urn} if urn else {}))
+    return url_for("pages.resolve", **_given(urn=urn))
 
 
 def listing(kind: str, **params) -> str:
@@ -41,7 +43,7 @@ def listing(kind: str, **params) -> str:
 
 
 def search(q: str | None = None) -> str:
-    return url_for("pages.search", **({"q": q} if q else {}))
+    return url_for("pages.search", **_given(q=q))
 
 
 def query(external: bool = False, **params: str) -> str:
@@ -80,8 +82,8 @@ def static(filename: str) -> str:
 
 def diff(old: str | None = None, new: str | None = None, **params: str) -> str:
     """The changes between two releases."""
-    given = {"from": old, "to": new} if old and new else {}
-    return url_for("pages.release_diff", **given, **params)
+    given: dict[str, Any] = {"from": old, "to": new} if old and new else {}
+    return url_for("pages.release_diff", **given | params)
 
 
 # -- JSON API (task-registry routes) ---------------------------------------------------------
@@ -109,3 +111,8 @@ def api_applicable(external: bool = False, **params) -> str:
 
 def openapi(external: bool = False) -> str:
     return url_for("api.openapi", _external=external)
+
+
+def _given(**values: str | None) -> dict[str, Any]:
+    """The query parameters that have a value."""
+    return {name: value for name, value in values.items() if value}
