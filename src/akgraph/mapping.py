@@ -146,6 +146,9 @@ class _Mapper:
                 self._list_page(document)
         for document in items:
             self._identify(document)
+        for document in self.checkout.documents:
+            if document.kind in CONCEPT_CLASSES:  # their text, once items have their IRIs
+                self._body(self.subjects[document.path], document)
         for document in items:
             self._item(document)
         self.law.finish()

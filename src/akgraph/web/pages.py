@@ -242,8 +242,60 @@ def _item_page(resource: Resource) -> str:
         "history": _history(resource),
         "kind": _kind_name(types),
     }
-    template = "concept.html" if str(SKOS.Concept) in types else "item.html"
-    return render_template(template, **context)
+    if str(SKOS.Concept) in types:
+        context["carriers"], context["inbound"] = _carriers(resource)
+        # the text's own links are in the text
+        context["other"] = _other(resource, skip={str(AK.linksTo), str(AK.externalLink)})
+        return render_template("concept.html", **context)
+    return render_template("item.html", **context)
+
+
+#: Items that carry a concept, in the order a concept page shows them: class, anchor, title.
+CARRIERS = [
+    (str(AK.Measure), "alle-maatregelen", "Maatregelen"),
+    (str(AK.Requirement), "alle-vereisten", "Vereisten"),
+    (str(AK.Instrument), "alle-hulpmiddelen", "Hulpmiddelen"),
+]
+#: Headings of relations into a page, named from the other side.
+INBOUND_TITLES = {
+    str(AK.linksTo): "Pagina's die hiernaar verwijzen",
+    str(SKOS.closeMatch): "Komt nagenoeg overeen met",
+    str(SKOS.broadMatch): "Engere begrippen",
+    str(SKOS.narrowMatch): "Ruimere begrippen",
+}
+
+
+def _carriers(resource: Resource) -> tuple[list[dict], list[tuple[str, list[str]]]]:
+    """The measures, requirements and instruments labelled with this concept (measures by
+    phase, except on a phase's own page), and the other relations into it."""
+    labelled = {p for _, p in LABELS}
+    carried: dict[str, set[str]] = {}
+    inbound = []
+    for predicate, subjects in sorted(resource.inbound.items()):
+        if predicate == str(SKOS.hasTopConcept):
+            continue  # the scheme, named in the header
+        rest = set()
+        for subject in subjects:
+            kind = next((c for c, _, _ in CARRIERS if c in resource.types(subject)), None)
+            if predicate in labelled and kind is not None:
+                carried.setdefault(kind, set()).add(subject)
+            else:
+                rest.add(subject)
+        if rest:
+            title = INBOUND_TITLES.get(predicate) or f"Is {predicate_label(predicate)} van"
+            inbound.append((title, sorted(rest, key=resource.label)))
+    phase_page = str(AK.LifecyclePhase) in resource.types()
+    groups = []
+    for cls, anchor, title in CARRIERS:
+        items = sorted(carried.get(cls, ()), key=resource.label)
+        if items:
+            by_phase = cls == str(AK.Measure) and not phase_page
+            phases = _grouped_by_phase(resource, items) if by_phase else None
+            groups.append(
+                {"id": anchor, "title": title, "count": len(items), "members": items,
+                 "phases": phases}
+            )  # fmt: skip
+    return groups, inbound
 
 
 def natural(label: str) -> tuple:
@@ -362,10 +414,11 @@ def _legal(resource: Resource) -> list[dict]:
     return sorted(parts, key=lambda p: (p["law_label"] or p["label"], p["label"]))
 
 
-def _other(resource: Resource) -> list[tuple[str, list]]:
+def _other(resource: Resource, skip: set[str] = set()) -> list[tuple[str, list]]:  # noqa: B006
     """Relations not shown in their own block, with the ontology's Dutch label."""
     facts = resource.facts.get(resource.iri, {})
-    return [(predicate_label(p), values) for p, values in sorted(facts.items()) if p not in SHOWN]
+    hidden = SHOWN | skip
+    return [(predicate_label(p), vs) for p, vs in sorted(facts.items()) if p not in hidden]
 
 
 def _grouped_by_phase(resource: Resource, items: list[str]) -> list[tuple[str, list[str]]]:

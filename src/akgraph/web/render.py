@@ -75,6 +75,19 @@ def _markdown() -> MarkdownIt:
 _MD = _markdown()
 
 
+def _without_title(tokens: list[Token]) -> list[Token]:
+    """Leave out level-1 headings: the page shows the title itself."""
+    kept, skipping = [], False
+    for token in tokens:
+        if token.type == "heading_open" and token.tag == "h1":
+            skipping = True
+        elif skipping and token.type == "heading_close":
+            skipping = False
+        elif not skipping:
+            kept.append(token)
+    return kept
+
+
 def to_text(markdown: str) -> str:
     """The words of ``markdown`` as plain text (no markup, no HTML): for search snippets."""
     blocks = []
@@ -94,7 +107,7 @@ def to_text(markdown: str) -> str:
 def to_html(markdown: str, resolve: Resolver | None = None) -> Markup:
     """Safe HTML for ``markdown``; ``resolve`` may rewrite link targets."""
     env: dict[str, Any] = {}
-    tokens = _MD.parse(markdown, env)
+    tokens = _without_title(_MD.parse(markdown, env))
     if resolve is not None:
         for token in tokens:
             for child in token.children or ():
