@@ -11,6 +11,7 @@ import difflib
 import hashlib
 import io
 import json
+import re
 import sqlite3
 import threading
 import time
@@ -31,6 +32,7 @@ QUERIES = Path(__file__).resolve().parent / "page_queries"
 SPARQL_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
 PAGE_CACHE_CHARS = 32 * 1024 * 1024  # rendered pages kept per process
+_BLANK_LABEL = re.compile(rb"_:[A-Za-z0-9_.-]+")
 
 #: Classes with a list page: URL name, class, Dutch name (plural).
 KINDS = {
@@ -164,11 +166,22 @@ class Data:
 
     @cached_property
     def version(self) -> str:
-        """A fingerprint of the data (for ETags): graph names and size, or the remote URL."""
-        if self.dataset is None:
-            return f"{getattr(self.backend, 'url', '')} {time.time()}"
-        graphs = sorted(g.value for g in self.dataset.named_graphs())
-        return hashlib.sha256(f"{graphs} {len(self.dataset)}".encode()).hexdigest()
+        """A fingerprint of the content and of akgraph (for ETags and ``VERSION``).
+
+        A hash of akgraph's version and the N-Quads dump, its lines sorted and blank-node
+        labels blanked, so the same content gives the same fingerprint in every process. A
+        remote store's content is not read whole: its URL and the start time then.
+        """
+        from akgraph import __version__
+
+        digest = hashlib.sha256(f"akgraph {__version__}\n".encode())
+        quads = self.dump("application/n-quads") if self.dataset is not None else None
+        if quads is None:
+            digest.update(f"{getattr(self.backend, 'url', '')} {time.time()}".encode())
+            return digest.hexdigest()
+        for line in sorted(_BLANK_LABEL.sub(b"_:", quads).splitlines()):
+            digest.update(line + b"\n")
+        return digest.hexdigest()
 
     # -- the whole graph -----------------------------------------------------------------------
 
