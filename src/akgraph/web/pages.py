@@ -650,6 +650,11 @@ def void() -> Response:
         classes=data().counts,
         triples=len(dataset) if (dataset := data().dataset) is not None else None,
         releases=data().releases,
+        pages={
+            "home": urls.home(external=True),
+            "query": urls.query(external=True),
+            "about": urls.about(external=True),
+        },
     )
     body = graph.serialize(format=description.RDFLIB_FORMATS[media_type], encoding="utf-8")
     return _conditional(Response(body, mimetype=media_type), "void", media_type)

@@ -59,8 +59,8 @@ def named_query(name: str, external: bool = False, **params: str) -> str:
     return url_for("pages.named_query", name=name, _external=external, **params)
 
 
-def about() -> str:
-    return url_for("pages.about")
+def about(external: bool = False) -> str:
+    return url_for("pages.about", _external=external)
 
 
 def void(external: bool = False, **params: str) -> str:
