@@ -77,11 +77,6 @@ def client(app):
     return app.test_client()
 
 
-@pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
-
-
 @pytest.fixture(scope="session")
 def corpus_app(latest_build):
     """The web app on the real release v2.5.1, with a 3 s query timeout."""

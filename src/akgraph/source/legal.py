@@ -116,10 +116,6 @@ class Citation:
                 return True
         return False
 
-    @property
-    def articles(self) -> tuple[Part, ...]:
-        return tuple(p for p in self.parts if p.kind == "artikel")
-
 
 def is_legal(href: str) -> bool:
     """Whether ``href`` points at EUR-Lex or wetten.overheid.nl."""
