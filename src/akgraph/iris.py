@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
+import pyoxigraph
 from rdflib import Namespace, URIRef
 
 if TYPE_CHECKING:  # the source package imports this module
@@ -62,7 +63,9 @@ ITEM_CODES = {"measure": "mtr", "requirement": "ver", "instrument": "hlp"}
 
 # RFC 8141 NSS characters besides ALPHA / DIGIT (pchar without "%", plus "/").
 _SAFE = "-._~!$&'()*+,;=:@/"
-_WELL_FORMED = re.compile(r"^urn:nl:ak:[a-z][a-z0-9-]*:[A-Za-z0-9._~!$&'()*+,;=:@/%-]+$")
+_WELL_FORMED = re.compile(
+    r"^urn:nl:ak:[a-z][a-z0-9-]*:(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})+$"
+)
 
 
 def _nss(value: str) -> str:
@@ -157,6 +160,15 @@ def official_page(site: str, doc_path: str) -> URIRef:
 def web_iri(url: str) -> URIRef:
     """An IRI for a link target from the source, with characters IRIs forbid percent-encoded."""
     return URIRef(quote(url.strip(), safe="/:?#[]@!$&'()*+,;=%-._~"))
+
+
+def is_valid_iri(iri: str) -> bool:
+    """Whether ``iri`` is an absolute IRI (RFC 3987) that every RDF writer accepts."""
+    try:
+        pyoxigraph.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -435,6 +435,16 @@ class _Mapper:
             if heading:
                 add((node, AK.heading, Literal(heading, lang="nl")))
             add((node, AK.markdown, Literal(text, lang="nl")))
+        for line in parsed.long_lines:
+            self.problem(
+                Severity.INFO,
+                "long-line",
+                doc,
+                f"a line of the text is longer than {markdown.MAX_LINE} characters; kept as "
+                "text, but links and headings in it are not read",
+                "body",
+                f"line {line} after the frontmatter",
+            )
         self._links(subject, doc, parsed.links)
         if doc.kind == "requirement":
             self.law.collect(subject, doc.path, parsed)
@@ -446,7 +456,20 @@ class _Mapper:
             if not href or href.startswith("#"):
                 continue
             if ":" in href.split("/", 1)[0]:
-                add((subject, AK.externalLink, iris.web_iri(href)))
+                external = iris.web_iri(href)
+                if iris.is_valid_iri(str(external)):
+                    add((subject, AK.externalLink, external))
+                else:
+                    self.problem(
+                        Severity.WARNING,
+                        "invalid-link",
+                        doc,
+                        "link target is not a valid IRI (a scheme must start with a letter and "
+                        "hold no spaces); kept as text",
+                        "body",
+                        href,
+                    )
+                    add((subject, AK.brokenLink, Literal(href)))
                 continue
             target = resolve_link(doc.path, href)
             if target.endswith(".md"):

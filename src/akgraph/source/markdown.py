@@ -12,15 +12,21 @@ from markdown_it import MarkdownIt
 
 _md = MarkdownIt("commonmark")
 
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
 # attr_list blocks such as `{ data-search-exclude }` or `{ .md-button }`, after a link or at
-# the end of a line (where MkDocs reads them).
-_ATTR_PART = r"(?:[.#][\w-]+|[\w-]+(?:=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s}]*))?)"
+# the end of a line (where MkDocs reads them). Every pattern here is linear in the length of a
+# line: an unquoted value stops at a brace or quote and a quoted one at its quote (so no `{`
+# makes the engine scan on to the end of the line), and one at the end of a line is tried only
+# from the line's last `{`.
+_ATTR_PART = r"(?:[.#][\w-]+|[\w-]+(?:=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s{}\"']*))?)"
 _ATTR = r"\{:?[ \t]*" + _ATTR_PART + r"(?:[ \t]+" + _ATTR_PART + r")*[ \t]*\}"
-_ATTR_AFTER_LINK = re.compile(r"(?<=\))" + _ATTR)
-_ATTR_AT_EOL = re.compile(r"[ \t]*" + _ATTR + r"[ \t]*$", re.M)
+_ATTR_RE = re.compile(_ATTR)
+_AFTER_LINK = re.compile(r"(?<=\))\{[^{}\n]*\}")  # a candidate: it holds no brace
+_ATTR_AT_END = re.compile(_ATTR + r"[ \t]*")
 _ADMONITION = re.compile(r"^(?:!!!|\?\?\?\+?)[ \t]+\S")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+#: Lines longer than this are kept as text but not tokenised (markdown-it needs seconds per
+#: megabyte of one paragraph): their links and headings are not read.
+MAX_LINE = 100_000
 _GLOSSARY_LINE = re.compile(r"^\*\[([^\]\n]+)\]:[ \t]*(.*)$")
 
 
@@ -31,11 +37,40 @@ def clean(text: str) -> str:
     (``{ data-search-exclude }``, ``{ .md-button }``) and admonitions or expanders left
     without a body once their placeholders are gone.
     """
-    text = _COMMENT.sub("", text)
-    text = _ATTR_AFTER_LINK.sub("", text)
-    text = _ATTR_AT_EOL.sub("", text)
+    text = _drop_comments(text)
+    text = _drop_attr_after_links(text)
+    text = "\n".join(_drop_attr_at_end(line) for line in text.split("\n"))
     text = _drop_empty_blocks(text)
     return _BLANK_RUNS.sub("\n\n", text).strip()
+
+
+def _drop_attr_after_links(text: str) -> str:
+    """``text`` without attribute lists right after a link's ``)``."""
+    return _AFTER_LINK.sub(lambda m: "" if _ATTR_RE.fullmatch(m.group()) else m.group(), text)
+
+
+def _drop_attr_at_end(line: str) -> str:
+    """``line`` without an attribute list at its end (which, holding no ``{``, starts at the
+    last ``{``), and without the blanks before it."""
+    start = line.rfind("{")
+    if start == -1 or not _ATTR_AT_END.fullmatch(line, start):
+        return line
+    return line[:start].rstrip(" \t")
+
+
+def _drop_comments(text: str) -> str:
+    """``text`` without HTML comments (an unclosed ``<!--`` is kept); linear time."""
+    out: list[str] = []
+    start = 0
+    while (opening := text.find("<!--", start)) != -1:
+        out.append(text[start:opening])
+        closing = text.find("-->", opening + 4)
+        if closing == -1:
+            start = opening
+            break
+        start = closing + 3
+    out.append(text[start:])
+    return "".join(out)
 
 
 def _drop_empty_blocks(text: str) -> str:
@@ -80,12 +115,17 @@ class Parsed:
     preamble: str
     sections: tuple[Section, ...]
     links: tuple[Link, ...]
+    #: Numbers (from 1) of the lines longer than :data:`MAX_LINE`, kept but not tokenised.
+    long_lines: tuple[int, ...] = ()
 
 
 def parse(text: str) -> Parsed:
     """Split cleaned Markdown into preamble and ``## `` sections, and collect its links."""
-    tokens = _md.parse(text)
     lines = text.split("\n")
+    long_lines = tuple(n for n, line in enumerate(lines, start=1) if len(line) > MAX_LINE)
+    if long_lines:
+        text = "\n".join("" if len(line) > MAX_LINE else line for line in lines)
+    tokens = _md.parse(text)
     starts: list[tuple[int, int, str]] = []
     title = None
     links: list[Link] = []
@@ -105,7 +145,7 @@ def parse(text: str) -> Parsed:
         body = "\n".join(lines[after_heading:end]).strip()
         sections.append(Section(heading, body))
     preamble = "\n".join(lines[:preamble_end]).strip()
-    return Parsed(title, preamble, tuple(sections), tuple(links))
+    return Parsed(title, preamble, tuple(sections), tuple(links), long_lines)
 
 
 def _links(children: list) -> list[Link]:

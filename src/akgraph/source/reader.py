@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -33,6 +34,9 @@ FOLDERS = {
 OVERVIEW_PAGES = {"index", "over-de-levenscyclus"}
 GLOSSARY = "includes/begrippenlijst.md"
 MAX_FILE_BYTES = 32 * 1024 * 1024
+#: Most values a frontmatter may hold once its aliases (``*name``) are expanded: a few nested
+#: aliases ("billion laughs") would otherwise stand for gigabytes of values.
+MAX_YAML_VALUES = 100_000
 
 
 class SourceError(Exception):
@@ -91,16 +95,61 @@ class _StringLoader(yaml.CBaseLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+class FrontmatterError(Exception):
+    """Frontmatter that is valid YAML but not usable as fields (with where and why)."""
+
+
 def _load_yaml(text: str) -> tuple[Any, list[tuple[str, int]]]:
     loader = _StringLoader(text)
     try:
-        return loader.get_single_data(), loader.duplicates
+        node = loader.get_single_node()
+        if node is None:
+            return None, []
+        _check_node(node)
+        return loader.construct_document(node), loader.duplicates
     finally:
         loader.dispose()
 
 
+def _check_node(root: yaml.Node) -> None:
+    """Refuse keys that are lists or mappings, recursive aliases and alias expansion beyond
+    :data:`MAX_YAML_VALUES` values (counted once per distinct node, so in linear time)."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        if id(node) in sizes:
+            return sizes[id(node)]
+        if id(node) in open_nodes:
+            raise FrontmatterError(
+                f"line {node.start_mark.line + 1}: an alias refers to the value that holds it"
+            )
+        open_nodes.add(id(node))
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if not isinstance(key, yaml.ScalarNode):
+                    kind = "list" if isinstance(key, yaml.SequenceNode) else "mapping"
+                    raise FrontmatterError(
+                        f"line {key.start_mark.line + 1}: a key is a {kind}, not a name"
+                    )
+                total += 1 + size(value)
+        elif isinstance(node, yaml.SequenceNode):
+            total += sum(size(item) for item in node.value)
+        open_nodes.discard(id(node))
+        sizes[id(node)] = total
+        if total > MAX_YAML_VALUES:
+            raise FrontmatterError(
+                f"line {node.start_mark.line + 1}: aliases expand to more than "
+                f"{MAX_YAML_VALUES} values"
+            )
+        return total
+
+    size(root)
+
+
 _HANDLER = frontmatter.YAMLHandler()  # used to find and split the frontmatter
-_SYMLINK_TEXT = re.compile(r"^(?:\.\./|\./)*[\w./-]+\.md$")
+_SYMLINK_TEXT = re.compile(r"[\w./-]*\.md")  # used with fullmatch on short text only
 
 
 def read_checkout(root: str | os.PathLike[str], release: Release | None = None) -> Checkout:
@@ -113,6 +162,8 @@ def read_checkout(root: str | os.PathLike[str], release: Release | None = None) 
         raise SourceError(f"{base}: not a folder")
     if not (base / "docs").is_dir():
         raise SourceError(f"{base}: not an Algoritmekader checkout (no docs/ folder)")
+    if not _inside(base, base / "docs"):
+        raise SourceError(f"{base}: docs/ is a symbolic link to outside the checkout")
     problems: list[Problem] = []
     checkout = Checkout(
         root=base,
@@ -126,6 +177,17 @@ def read_checkout(root: str | os.PathLike[str], release: Release | None = None) 
         if not directory.is_dir():
             problems.append(Problem(Severity.WARNING, "missing-folder", folder, "folder not found"))
             continue
+        if not _inside(base, directory):
+            problems.append(
+                Problem(
+                    Severity.ERROR,
+                    "folder-outside",
+                    folder,
+                    "folder is (behind) a symbolic link to outside the checkout; not read",
+                    skipped=True,
+                )
+            )
+            continue
         for path in sorted(directory.iterdir(), key=lambda p: p.name):
             if path.suffix != ".md" or path.stem in OVERVIEW_PAGES:
                 continue
@@ -136,9 +198,14 @@ def read_checkout(root: str | os.PathLike[str], release: Release | None = None) 
     return checkout
 
 
+def _inside(base: Path, path: Path) -> bool:
+    """Whether ``path``, every component resolved (symbolic links followed), is in ``base``."""
+    return path.resolve().is_relative_to(base.resolve())
+
+
 def _all_markdown(base: Path) -> set[str]:
     docs = base / "docs"
-    return {p.relative_to(docs).as_posix() for p in docs.rglob("*.md")}
+    return {p.relative_to(docs).as_posix() for p in docs.rglob("*.md") if _inside(base, p)}
 
 
 def _read_glossary(base: Path, problems: list[Problem]) -> str | None:
@@ -159,7 +226,8 @@ def _read_document(base: Path, kind: str, path: Path, problems: list[Problem]) -
             Problem(Severity.ERROR, "empty-file", rel, "file is empty; skipped", skipped=True)
         )
         return None
-    if _SYMLINK_TEXT.match(text.strip()) and "\n" not in text.strip():
+    stripped = text.strip()
+    if len(stripped) < 4096 and "\n" not in stripped and _SYMLINK_TEXT.fullmatch(stripped):
         problems.append(
             Problem(
                 Severity.ERROR,
@@ -211,6 +279,17 @@ def _read_document(base: Path, kind: str, path: Path, problems: list[Problem]) -
             )
         )
         return None
+    except FrontmatterError as exc:
+        problems.append(
+            Problem(
+                Severity.ERROR,
+                "broken-yaml",
+                rel,
+                f"frontmatter cannot be read as fields (frontmatter {exc}); skipped",
+                skipped=True,
+            )
+        )
+        return None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -250,11 +329,18 @@ def _read_text(base: Path, path: Path, problems: list[Problem]) -> str | None:
         if not path.exists():
             skip("dangling-symlink", f"symbolic link to {target!r}, which does not exist")
             return None
-        if not path.resolve().is_relative_to(base.resolve()):
+        if not _inside(base, path):
             skip("symlink-outside", f"symbolic link to {target!r}, outside the checkout")
             return None
+    if not _inside(base, path):
+        skip("outside", "a folder on its path is a symbolic link to outside the checkout")
+        return None
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            skip("not-a-file", f"a {_file_kind(info.st_mode)}, not a regular file; not opened")
+            return None
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             skip("too-large", f"{size} bytes, more than the {MAX_FILE_BYTES} read per file")
             return None
@@ -278,11 +364,30 @@ def _read_text(base: Path, path: Path, problems: list[Problem]) -> str | None:
     return text
 
 
+def _file_kind(mode: int) -> str:
+    kinds = [
+        (stat.S_ISDIR, "folder"),
+        (stat.S_ISFIFO, "named pipe (FIFO)"),
+        (stat.S_ISSOCK, "socket"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+    ]
+    return next((name for test, name in kinds if test(mode)), "special file")
+
+
+def _small_file(base: Path, name: str) -> str | None:
+    """The text of ``base/name`` if it is a regular file inside the checkout, else None."""
+    path = base / name
+    if not _inside(base, path) or not path.is_file():
+        return None
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
 def read_release(base: Path, problems: list[Problem]) -> Release:
     """The release from ``SOURCE`` (``tag commit date``), else from git, else ``unknown``."""
-    source = base / "SOURCE"
-    if source.is_file():
-        parts = source.read_text(encoding="utf-8", errors="replace").split()
+    source = _small_file(base, "SOURCE")
+    if source is not None:
+        parts = source.split()
         if parts:
             return Release(
                 tag=parts[0],
@@ -327,13 +432,9 @@ def _git_release(base: Path) -> Release | None:
 
 def _site_url(base: Path) -> str:
     """``site_url`` from mkdocs.yml (read as text: the file holds Python-specific YAML tags)."""
-    config = base / "mkdocs.yml"
-    if config.is_file():
-        match = re.search(
-            r"^site_url:\s*['\"]?([^'\"\s#]+)",
-            config.read_text(encoding="utf-8", errors="replace"),
-            re.M,
-        )
+    config = _small_file(base, "mkdocs.yml")
+    if config is not None:
+        match = re.search(r"^site_url:[ \t]*['\"]?(https?://[^'\"\s#<>{}|\\^`]+)", config, re.M)
         if match:
             return match.group(1)
     return DEFAULT_SITE
