@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -77,6 +78,20 @@ DECLARED = {
     },
     "instrument": _COMMON | {"categorie", "vereiste", "maatregel"},
 }
+_FILE_CODE = re.compile(r"(?:\d+-)?([a-z]+-\d+)")
+
+
+def file_code(slug: str) -> str | None:
+    """The code in a file name (``org-03`` of ``0-org-03-toepassen-risicobeheer``), if any."""
+    match = _FILE_CODE.match(slug.lower())
+    return match.group(1) if match else None
+
+
+def _claimed(doc: Document) -> str | None:
+    raw = doc.meta.get("id")
+    return raw.strip() if isinstance(raw, str) else None
+
+
 # Keys that only steer the MkDocs layout.
 PRESENTATION = {"hide"}
 
@@ -144,6 +159,7 @@ class _Mapper:
         for document in self.checkout.documents:
             if document.kind in CONCEPT_CLASSES:
                 self._list_page(document)
+        self.owners = self._owners(items)
         for document in items:
             self._identify(document)
         for document in self.checkout.documents:
@@ -168,10 +184,49 @@ class _Mapper:
         if release.date:
             add((self.release, DCTERMS.date, Literal(release.date, datatype=XSD.date)))
 
+    def _owners(self, items: list[Document]) -> dict[str, str | None]:
+        """Per URN claimed by several files, the path of the one that owns it (None: none).
+
+        The owner is the only claimant whose file name code (``org-03`` in
+        ``0-org-03-toepassen-risicobeheer.md``) is the URN's code, as the framework's own
+        check of file names requires; with none or several such files none owns it. Each such
+        URN is reported once (on the first claimant that does not own it), naming every
+        claimant.
+        """
+        claims: dict[str, list[Document]] = {}
+        for doc in items:
+            claimed = _claimed(doc)
+            if claimed is not None and iris.is_well_formed(claimed):
+                claims.setdefault(claimed, []).append(doc)
+        owners: dict[str, str | None] = {}
+        for urn, docs in sorted(claims.items()):
+            if len(docs) < 2:
+                continue
+            code = urn.rsplit(":", 1)[1].lower()
+            matching = [d for d in docs if file_code(d.slug) == code]
+            owner = matching[0].path if len(matching) == 1 else None
+            owners[urn] = owner
+            names = ", ".join(d.path for d in docs)
+            outcome = (
+                f"{owner} owns it (its file name has the code {code}); the others get minted IRIs"
+                if owner
+                else f"{'none' if not matching else 'more than one'} of their file names has the "
+                f"code {code}, so none owns it and each gets a minted IRI"
+            )
+            self.problem(
+                Severity.ERROR,
+                "duplicate-id",
+                next(d.path for d in docs if d.path != owner),
+                f"id claimed by {len(docs)} files: {names}; {outcome}",
+                "id",
+                urn,
+            )
+        return owners
+
     def _identify(self, doc: Document) -> None:
         """Give ``doc`` its subject IRI: its own URN unless missing, malformed or taken."""
         raw = doc.meta.get("id")
-        claimed = raw.strip() if isinstance(raw, str) else None
+        claimed = _claimed(doc)
         subject, minted = None, True
         if doc.kind == "instrument" and raw is None:
             pass
@@ -186,13 +241,14 @@ class _Mapper:
                 "id",
                 raw,
             )
-        elif claimed in self.by_urn:
-            owner = next(p for p, s in self.subjects.items() if str(s) == claimed)
+        elif claimed in self.owners and self.owners[claimed] != doc.path:
+            pass  # reported once for all claimants by _owners
+        elif claimed in self.by_urn:  # a minted IRI that happens to equal the URN
             self.problem(
                 Severity.ERROR,
                 "duplicate-id",
                 doc,
-                f"id already used by {owner}; this item gets a minted IRI",
+                "id is already the IRI of another item; this item gets a minted IRI",
                 "id",
                 claimed,
             )
