@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import shutil
 import subprocess
 
@@ -15,7 +16,7 @@ from akgraph import iris, store
 from akgraph.graph import build, build_releases, build_tags
 from akgraph.history import diff
 from akgraph.iris import AK
-from tests.conftest import RELEASES, corpus_release
+from tests.conftest import RELEASES, REPO, corpus_release
 from tests.scan import scan
 from tests.test_cli import run
 
@@ -67,6 +68,27 @@ def test_reassignments_between_v20_and_v220_are_found_and_edits_are_not(releases
     assert not {c.iri for c in result.changed} & expected
 
 
+def test_reassignments_match_the_list_checked_by_hand(releases):
+    """docs/reassignments-v2.0-v2.2.0.md lists the real reassignments, read by hand; the
+    duplicate-id artefacts of v2.0 (owp-11, owk-09, mon-05) are not among them."""
+    doc = (REPO / "docs" / "reassignments-v2.0-v2.2.0.md").read_text(encoding="utf-8")
+    table = doc.split("## The 30 real reassignments", 1)[1].split("## Not reassignments", 1)[0]
+    codes = re.findall(r"^\| `([a-z]+-\d+)` \|", table, re.M)
+    by_hand = {f"urn:nl:ak:mtr:{code}" for code in codes}
+    assert len(by_hand) == 30
+    found = {
+        str(urn)
+        for urn in releases.history.subjects(AK.reassigned, Literal(True))
+        if (
+            iris.item_version(str(urn), "v2.2.0"),
+            AK.reassignedFrom,
+            iris.item_version(str(urn), "v2.0"),
+        )
+        in releases.history
+    }
+    assert found == by_hand
+
+
 def test_a_urn_is_never_merged_across_releases(releases):
     versions = set(releases.history.subjects(AK.versionOf, URIRef("urn:nl:ak:mtr:dat-12")))
     assert len(versions) == 3
@@ -75,16 +97,27 @@ def test_a_urn_is_never_merged_across_releases(releases):
     assert (URIRef("urn:nl:ak:mtr:dat-12"), AK.reassigned, Literal(True)) in releases.history
 
 
+def _without_number(slug: str) -> str:
+    return re.sub(r"^\d+-", "", slug.lower())
+
+
 def identities(scanned) -> dict[str, str]:
     """The IRI of every item by the documented rule, read from the scan: a measure or
-    requirement keeps the URN in its ``id`` unless an earlier file (by name) claimed it, and then
+    requirement keeps the URN in its ``id`` if no other file claims it or if it is the only
+    claimant whose file name has the URN's code (``org-03`` in ``0-org-03-...``); otherwise it
     gets ``urn:nl:ak:<code>:<slug>``; an instrument is ``urn:nl:ak:hlp:<slug>``. Maps to the slug.
     """
     found: dict[str, str] = {}
     for kind, code in (("measure", "mtr"), ("requirement", "ver")):
-        for f in sorted(scanned[kind], key=lambda f: f.slug):
-            urn = f.fields["id"][0]
-            found[urn if urn not in found else f"urn:nl:ak:{code}:{f.slug.lower()}"] = f.slug
+        claims: dict[str, list] = {}
+        for f in scanned[kind]:
+            claims.setdefault(f.fields["id"][0], []).append(f)
+        for urn, files in claims.items():
+            number = urn.rsplit(":", 1)[1].lower()
+            named = [f for f in files if _without_number(f.slug).startswith(f"{number}-")]
+            owner = files[0] if len(files) == 1 else named[0] if len(named) == 1 else None
+            for f in files:
+                found[urn if f is owner else f"urn:nl:ak:{code}:{f.slug.lower()}"] = f.slug
     found |= {f"urn:nl:ak:hlp:{i.slug.lower()}": i.slug for i in scanned["instrument"]}
     return found
 
