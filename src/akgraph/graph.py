@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph
-from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from akgraph import iris, resources
@@ -177,21 +176,42 @@ def _dataset(graphs: list[tuple[URIRef, Graph]], prefixes: Graph) -> Dataset:
     return dataset
 
 
-def _oxigraph_term(term):
-    if isinstance(term, URIRef):
-        return pyoxigraph.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return pyoxigraph.BlankNode(str(term))
-    if term.language:
-        return pyoxigraph.Literal(str(term), language=term.language)
-    if term.datatype:
-        return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype)))
-    return pyoxigraph.Literal(str(term))
+#: pyoxigraph's writer for each rdflib format name (JSON-LD stays with rdflib: it compacts).
+OXIGRAPH_FORMATS = {
+    "turtle": pyoxigraph.RdfFormat.TURTLE,
+    "nt": pyoxigraph.RdfFormat.N_TRIPLES,
+    "xml": pyoxigraph.RdfFormat.RDF_XML,
+    "trig": pyoxigraph.RdfFormat.TRIG,
+    "nquads": pyoxigraph.RdfFormat.N_QUADS,
+}
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class _Terms(dict):
+    """rdflib terms to pyoxigraph terms, each converted once."""
+
+    def __missing__(self, term):
+        if isinstance(term, URIRef):
+            found = pyoxigraph.NamedNode(str(term))
+        elif isinstance(term, BNode):
+            found = pyoxigraph.BlankNode(str(term))
+        elif term.language:
+            found = pyoxigraph.Literal(str(term), language=term.language)
+        elif term.datatype:
+            found = pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(term.datatype))
+        else:
+            found = pyoxigraph.Literal(str(term))
+        self[term] = found
+        return found
 
 
 def quads(built: Build | Releases) -> list[pyoxigraph.Quad]:
     """Every statement of ``built`` as pyoxigraph quads (for the store and fast writing)."""
-    term = _oxigraph_term
+    return _quads(built, _Terms())
+
+
+def _quads(built: Build | Releases, terms: _Terms) -> list[pyoxigraph.Quad]:
+    term = terms.__getitem__
     return [
         pyoxigraph.Quad(term(s), term(p), term(o), pyoxigraph.NamedNode(str(name)))
         for name, graph in built.named_graphs()
@@ -199,22 +219,46 @@ def quads(built: Build | Releases) -> list[pyoxigraph.Quad]:
     ]
 
 
+def _triples(graphs: list[Graph], terms: _Terms) -> list[pyoxigraph.Triple]:
+    """The statements of ``graphs`` (each once) as pyoxigraph triples, grouped by subject and
+    predicate (so that the Turtle and RDF/XML writers can nest them)."""
+    term = terms.__getitem__
+    statements = {t for graph in graphs for t in graph}
+    ordered = sorted(statements, key=lambda t: (isinstance(t[0], BNode), str(t[0]), str(t[1])))
+    return [pyoxigraph.Triple(term(s), term(p), term(o)) for s, p, o in ordered]
+
+
+def _prefixes(graph: Graph, terms: _Terms) -> dict[str, str]:
+    """The prefixes bound in ``graph`` that the converted terms use (as rdflib writes them)."""
+    used = {str(t) for t in terms if isinstance(t, URIRef)}
+    used |= {str(t.datatype) for t in terms if isinstance(t, Literal) and t.datatype}
+    return {p: str(n) for p, n in graph.namespaces() if p and any(i.startswith(n) for i in used)}
+
+
+def _written(statements: list, fmt: str, names: dict[str, str] | None) -> bytes:
+    out = pyoxigraph.serialize(statements, format=OXIGRAPH_FORMATS[fmt], prefixes=names)
+    assert out is not None
+    return out
+
+
 def serialize(built: Build | Releases, fmt: str) -> bytes:
     """The build in rdflib format ``fmt``: named graphs for TriG/N-Quads, one graph otherwise
     (for several releases only the quad formats keep them apart, so only those are allowed).
 
-    TriG and N-Quads are written by pyoxigraph (rdflib's TriG writer is ten times slower).
+    Every format but JSON-LD is written by pyoxigraph (rdflib's writers are 3 to 10 times
+    slower); JSON-LD by rdflib, compacted with akgraph's context.
     """
+    terms = _Terms()
     if fmt in QUAD_FORMATS:
-        out = io.BytesIO()
-        prefixes = {p: str(n) for p, n in built.named_graphs()[0][1].namespaces() if p}
-        rdf_format = pyoxigraph.RdfFormat.TRIG if fmt == "trig" else pyoxigraph.RdfFormat.N_QUADS
-        pyoxigraph.serialize(
-            quads(built), out, rdf_format, prefixes=prefixes if fmt == "trig" else None
-        )
-        return out.getvalue()
+        statements = _quads(built, terms)
+        names = _prefixes(built.named_graphs()[0][1], terms) if fmt == "trig" else None
+        return _written(statements, fmt, names)
     if isinstance(built, Releases):
         raise ValueError("several releases need a format with named graphs: write .trig or .nq")
+    if fmt in OXIGRAPH_FORMATS:
+        listed = _triples([built.data, built.vocabularies], terms)
+        names = _prefixes(built.data, terms) if fmt != "nt" else None
+        return _written(listed, fmt, names)
     graph = built.union()
     if fmt == "json-ld":
         return graph.serialize(
@@ -224,7 +268,47 @@ def serialize(built: Build | Releases, fmt: str) -> bytes:
 
 
 def load(path: str | Path) -> Dataset:
-    """Read a graph file written by :func:`serialize` (format from the extension)."""
+    """Read a graph file written by :func:`serialize` (format from the extension).
+
+    Every format but JSON-LD is parsed by pyoxigraph (ten times faster than rdflib's parsers).
+    """
+    fmt = format_for(path)
     dataset = Dataset()
-    dataset.parse(Path(path), format=format_for(path))
+    if fmt not in OXIGRAPH_FORMATS:
+        dataset.parse(Path(path), format=fmt)
+        return dataset
+    terms = _RdflibTerms()
+    term = terms.__getitem__
+    graphs: dict[object, Graph] = {}
+
+    def context(name) -> Graph:
+        if name not in graphs:
+            default = isinstance(name, pyoxigraph.DefaultGraph)
+            graphs[name] = dataset.default_context if default else dataset.graph(term(name))
+        return graphs[name]
+
+    parsed = pyoxigraph.parse(path=Path(path), format=OXIGRAPH_FORMATS[fmt])
+    dataset.addN(
+        (term(q.subject), term(q.predicate), term(q.object), context(q.graph_name)) for q in parsed
+    )
+    for prefix, namespace in parsed.prefixes.items():
+        dataset.bind(prefix, namespace, override=True, replace=True)
     return dataset
+
+
+class _RdflibTerms(dict):
+    """pyoxigraph terms to rdflib terms, each converted once."""
+
+    def __missing__(self, term):
+        if isinstance(term, pyoxigraph.NamedNode):
+            found = URIRef(term.value)
+        elif isinstance(term, pyoxigraph.BlankNode):
+            found = BNode(term.value)
+        elif term.language:
+            found = Literal(term.value, lang=term.language)
+        elif term.datatype.value == _XSD_STRING:
+            found = Literal(term.value)
+        else:
+            found = Literal(term.value, datatype=URIRef(term.datatype.value))
+        self[term] = found
+        return found

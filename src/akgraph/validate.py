@@ -12,7 +12,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH
 from rdflib.term import Node
 
-from akgraph import iris, resources
+from akgraph import iris, resources, shacl_sparql
 from akgraph.iris import AK
 from akgraph.mapping import LIST_FIELDS, REFERENCE_FIELDS
 
@@ -112,17 +112,27 @@ def shapes() -> Graph:
     return graph
 
 
+@cache
+def _split_shapes() -> tuple[Graph, list[shacl_sparql.Constraint]]:
+    return shacl_sparql.split(shapes())
+
+
 def validate(data: Graph, extra_shapes: Graph | None = None) -> Report:
     """Validate ``data`` (plus the ontology) against our shapes and any ``extra_shapes``."""
     data_graph = Graph()
     data_graph += data
     data_graph += resources.ontology()
-    shape_graph = shapes()
-    if extra_shapes is not None:
-        shape_graph = shape_graph + extra_shapes
+    every = shapes() if extra_shapes is None else shapes() + extra_shapes
+    shape_graph, sparql = _split_shapes() if extra_shapes is None else shacl_sparql.split(every)
+    try:  # SPARQL-based constraints in pyoxigraph: 30 times as fast as in rdflib
+        store = shacl_sparql.store_of(data_graph) if sparql else None
+    except ValueError:  # a term pyoxigraph refuses: rdflib's engine runs them (in pyshacl)
+        shape_graph, sparql, store = every, [], None
     _, report_graph, _ = shacl_validate(
         data_graph, shacl_graph=shape_graph, inference="none", allow_warnings=True
     )
+    if store is not None:
+        shacl_sparql.evaluate(sparql, store, report_graph)
     findings = [
         finding
         for r in report_graph.subjects(RDF.type, SH.ValidationResult)
