@@ -14,6 +14,8 @@ from akgraph import iris, resources
 from akgraph.history import history
 from akgraph.mapping import to_graph
 from akgraph.problems import Problem
+from akgraph.source import beslishulp
+from akgraph.source.beslishulp import DecisionTree
 from akgraph.source.reader import Checkout, Release, read_checkout
 
 #: rdflib format name by file extension.
@@ -42,6 +44,9 @@ class Build:
     unresolved: list[tuple[str, str, str]] = field(default_factory=list)
     #: further tag names of the release's commit (``V2.2.0`` beside ``v2.2.0``)
     aliases: tuple[str, ...] = ()
+    #: the AI-Act decision aid read with it, and its graph (``urn:nl:ak:graph:beslishulp``)
+    decision_tree: DecisionTree | None = None
+    decision_graph: Graph | None = None
 
     @property
     def release(self) -> URIRef:
@@ -49,8 +54,12 @@ class Build:
         return iris.release(self.checkout.release.tag)
 
     def named_graphs(self) -> list[tuple[URIRef, Graph]]:
-        """The data in a graph named after the release, the vocabularies in their own graph."""
-        return [(self.release, self.data), (iris.VOCABULARY_GRAPH, self.vocabularies)]
+        """The data in a graph named after the release, the vocabularies in their own graph
+        (and the decision aid in its own, where one was read)."""
+        graphs = [(self.release, self.data), (iris.VOCABULARY_GRAPH, self.vocabularies)]
+        if self.decision_graph is not None:
+            graphs.append((iris.DECISION_AID_GRAPH, self.decision_graph))
+        return graphs
 
     def dataset(self) -> Dataset:
         """:meth:`named_graphs` as an rdflib dataset."""
@@ -63,6 +72,8 @@ class Build:
             graph.bind(prefix, namespace)
         graph += self.data
         graph += self.vocabularies
+        if self.decision_graph is not None:
+            graph += self.decision_graph
         return graph
 
     def counts(self) -> dict[str, int]:
@@ -79,18 +90,33 @@ class Build:
         return [p for p in self.problems if p.skipped]
 
 
-def build(source: str | Path, release: Release | None = None) -> Build:
-    """Read the checkout at ``source`` and convert it; raises SourceError if it cannot be read."""
+def build(
+    source: str | Path, release: Release | None = None, decision_aid: str | Path | None = None
+) -> Build:
+    """Read the checkout at ``source`` and convert it; raises SourceError if it cannot be read.
+
+    ``decision_aid``: a folder of the AI-Act decision aid (``decision-tree.yaml``, ...) to read
+    into its own graph; by default ``<source>/beslishulp`` where it exists."""
     checkout = read_checkout(source, release)
     vocabularies = resources.vocabularies()
     result = to_graph(checkout, vocabularies)
-    return Build(
+    built = Build(
         checkout=checkout,
         data=result.graph,
         vocabularies=vocabularies,
         problems=[*checkout.problems, *result.problems],
         unresolved=result.unresolved,
     )
+    folder = decision_aid if decision_aid is not None else beslishulp.find(source)
+    if folder is not None:
+        from akgraph import mapping_beslishulp
+
+        built.decision_tree = beslishulp.read(folder)
+        built.decision_graph, found = mapping_beslishulp.to_graph(
+            built.decision_tree, built.data, vocabularies
+        )
+        built.problems += found
+    return built
 
 
 @dataclass
@@ -111,11 +137,14 @@ class Releases:
 
     def named_graphs(self) -> list[tuple[URIRef, Graph]]:
         """Each release's data in its own graph, then the vocabularies and the history."""
-        return [
+        graphs = [
             *((built.release, built.data) for built in self.builds),
             (iris.VOCABULARY_GRAPH, self.newest.vocabularies),
             (iris.HISTORY_GRAPH, self.history),
         ]
+        if self.newest.decision_graph is not None:
+            graphs.append((iris.DECISION_AID_GRAPH, self.newest.decision_graph))
+        return graphs
 
     def dataset(self) -> Dataset:
         """:meth:`named_graphs` as an rdflib dataset."""

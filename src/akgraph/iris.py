@@ -55,6 +55,8 @@ WETTEN = "https://wetten.overheid.nl/"
 ONTOLOGY = URIRef("https://w3id.org/algoritmekader/def")
 VOCABULARY_GRAPH = URIRef("urn:nl:ak:graph:vocabularies")
 HISTORY_GRAPH = URIRef("urn:nl:ak:graph:history")
+DECISION_AID_GRAPH = URIRef("urn:nl:ak:graph:beslishulp")
+DECISION_AID = URIRef("urn:nl:ak:beslishulp")
 PREFIX = "urn:nl:ak:"
 DEFAULT_SITE = "https://minbzk.github.io/Algoritmekader/"
 
@@ -107,6 +109,13 @@ def section(item_iri: str, heading: str | None, occurrence: int = 1) -> URIRef:
     if occurrence > 1:
         slug += f"-{occurrence}"
     return URIRef(f"{item_iri.split('#', 1)[0]}#{slug}")
+
+
+def decision_aid(kind: str, *parts: str | int) -> URIRef:
+    """IRI of a node of the AI-Act decision aid: ``urn:nl:ak:beslishulp:vraag:1.2``,
+    ``…:vraag:1.2:antwoord:1`` (answers and redirects counted from 1),
+    ``…:conclusie:12.0.1``, ``…:label:<slug>``, ``…:definitie:<slug>``."""
+    return URIRef(":".join([str(DECISION_AID), kind, *(_nss(str(p)) for p in parts)]))
 
 
 def release(tag: str) -> URIRef:

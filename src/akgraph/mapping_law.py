@@ -58,10 +58,12 @@ class LawLinker:
         for heading, text in parts:
             where = SOURCES_HEADING if heading == SOURCES_HEADING else "body"
             for link in markdown.parse(text).links:
-                if legal.is_legal(link.href):
-                    self.found.append(
-                        _Found(subject, path, where, legal.parse(link.text, link.href))
-                    )
+                self.collect_link(subject, path, where, link.text, link.href)
+
+    def collect_link(self, subject: URIRef, path: str, field: str, text: str, href: str) -> None:
+        """Remember one link if it points at legislation (``field``: where it stands)."""
+        if legal.is_legal(href):
+            self.found.append(_Found(subject, path, field, legal.parse(text, href)))
 
     def finish(self) -> None:
         """Resolve act types across the checkout and write every citation."""
