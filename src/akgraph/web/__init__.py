@@ -11,6 +11,8 @@ Configuration (Flask config keys; also read from ``AKGRAPH_<KEY>`` environment v
   less than ``WORKERS``, at least one), one after a query of that client ran out of time, for
   ``TIMEOUT_COOLDOWN`` seconds (30); see :mod:`akgraph.web.fairness`. The pages' own queries
   have a worker of their own.
+* ``BESLISHULP``: a folder of the AI-Act decision aid (``decision-tree.yaml``...) to serve
+  at ``/beslishulp`` and in the graph; default: ``<SOURCE>/beslishulp`` where it exists.
 * ``TIMEOUT`` (seconds, 10), ``WORKERS`` (query processes, 2), ``MAX_QUERY_LENGTH``
   (characters, 16384), ``MAX_RESULT_BYTES`` (16 MiB).
 
@@ -20,13 +22,14 @@ Production: ``gunicorn --preload -w 2 -k gthread 'akgraph.web:create_app()'`` (s
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from akgraph import store
+from akgraph import resources, store
 from akgraph.web.fairness import Fairness
 
 DEFAULTS = {
@@ -38,6 +41,7 @@ DEFAULTS = {
     "TIMEOUT_COOLDOWN": 30.0,
     "MAX_QUERY_LENGTH": store.Limits.max_query_length,
     "MAX_RESULT_BYTES": store.Limits.max_result_bytes,
+    "BESLISHULP": None,
 }
 
 
@@ -60,7 +64,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if app.config["STORE"]:
         backend = store.RemoteStore(app.config["STORE"], limits)
     else:
-        dataset = store.load(app.config["SOURCE"])
+        source = app.config["SOURCE"]
+        if app.config["BESLISHULP"] and (source is None or Path(str(source)).is_dir()):
+            from akgraph.graph import build
+
+            source = build(source or resources.data_dir("content"), None, app.config["BESLISHULP"])
+            app.config["SOURCE"] = source
+        dataset = store.load(source)
         backend = store.LocalStore(dataset, limits, int(app.config["WORKERS"]))
     app.extensions["akgraph.store"] = backend
     app.extensions["akgraph.limits"] = limits
@@ -70,14 +80,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         int(per_client), float(app.config["TIMEOUT_COOLDOWN"]), limits.timeout
     )
 
-    from akgraph.web import api, pages, sparql
+    from akgraph.web import api, beslishulp, pages, sparql
     from akgraph.web.data import Data
 
+    app.extensions[beslishulp.TREE] = beslishulp.find_tree(app.config, app.config["SOURCE"])
     app.extensions["akgraph.data"] = Data(backend, dataset)
     app.config.setdefault("VERSION", app.extensions["akgraph.data"].version)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(beslishulp.bp)
     app.after_request(_cors)
     app.after_request(_security)
     app.register_error_handler(HTTPException, _plain_error)

@@ -89,6 +89,12 @@ def diff(old: str | None = None, new: str | None = None, **params: str) -> str:
 # -- JSON API (task-registry routes) ---------------------------------------------------------
 
 
+def decision_aid(path: list[int] | None = None, json: bool = False) -> str:
+    """A step of the decision aid's walk: the answers so far as their positions."""
+    params = {"pad": ".".join(map(str, path))} if path else {}
+    return url_for("beslishulp.walk" if json else "beslishulp.page", **params)
+
+
 def api_index(kind: str, external: bool = False, **params: str) -> str:
     """The index of ``measures``, ``requirements`` or ``instruments`` (``content=true``...)."""
     return url_for(f"api.{kind}", _external=external, **params)
