@@ -109,14 +109,19 @@ def build(
     )
     folder = decision_aid if decision_aid is not None else beslishulp.find(source)
     if folder is not None:
-        from akgraph import mapping_beslishulp
-
-        built.decision_tree = beslishulp.read(folder)
-        built.decision_graph, found = mapping_beslishulp.to_graph(
-            built.decision_tree, built.data, vocabularies
-        )
-        built.problems += found
+        add_decision_aid(built, folder)
     return built
+
+
+def add_decision_aid(built: Build, folder: str | Path) -> None:
+    """Read the decision aid in ``folder`` and convert it into ``built``'s own graph for it."""
+    from akgraph import mapping_beslishulp
+
+    built.decision_tree = beslishulp.read(folder)
+    built.decision_graph, found = mapping_beslishulp.to_graph(
+        built.decision_tree, built.data, built.vocabularies
+    )
+    built.problems += found
 
 
 @dataclass

@@ -23,7 +23,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from akgraph import applicability, registry_labels
+from akgraph import applicability, decision_aid, registry_labels
 from akgraph.web import urls
 from akgraph.web.registry import KINDS, Item, Registry
 
@@ -188,7 +188,7 @@ def _profile() -> dict[str, frozenset[str]] | Response:
     frontmatter value, its URN or the registry's/AMT's label (any case); 400 naming the
     accepted values for anything else."""
     known = registry_labels.dimensions()
-    unknown = sorted(set(request.args) - set(known) - {"format", "version"})
+    unknown = sorted(set(request.args) - set(known) - {"format", "version", "labels"})
     if unknown:
         return _error(
             400, f"unknown parameter(s): {', '.join(unknown)}", parameters=list(known)
@@ -209,6 +209,14 @@ def _profile() -> dict[str, frozenset[str]] | Response:
                         accepted=dimension.accepted(),
                     )
                 given.setdefault(name, []).append(value)
+    # the decision aid's own output: its label strings, whatever their dimension
+    for raw in request.args.getlist("labels"):
+        for text in (v.strip() for v in raw.split(",")):
+            if text and decision_aid.label_value(text) is None:
+                shown = text if _VALUE.match(text) else repr(text[:80])
+                return _error(400, f"labels: unknown label {shown}", parameter="labels")
+        for name, values in decision_aid.profile_values(raw.split(",")).items():
+            given.setdefault(name, []).extend(values)
     return applicability.profile(given)
 
 

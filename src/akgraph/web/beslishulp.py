@@ -133,10 +133,10 @@ def walk() -> Response:
     """The walk as JSON: ``?pad=0.2.1`` or ``?answers=Ja,Nee`` (the answers' texts, as the
     decision aid stores them) -> the next question, or the conclusion with what applies."""
     tree = _tree()
+    given: list[int | str]
     if "answers" in request.args:
-        given: list[int | str] = [a for a in request.args.getlist("answers")]
-        if len(given) == 1 and "," in given[0]:
-            given = [a.strip() for a in str(given[0]).split(",")]
+        texts = request.args.getlist("answers")
+        given = [a.strip() for a in texts[0].split(",")] if len(texts) == 1 else list(texts)
     else:
         given = list(_path())
     try:

@@ -91,7 +91,7 @@ def diff(old: str | None = None, new: str | None = None, **params: str) -> str:
 
 def decision_aid(path: list[int] | None = None, json: bool = False) -> str:
     """A step of the decision aid's walk: the answers so far as their positions."""
-    params = {"pad": ".".join(map(str, path))} if path else {}
+    params: dict[str, Any] = {"pad": ".".join(map(str, path))} if path else {}
     return url_for("beslishulp.walk" if json else "beslishulp.page", **params)
 
 
