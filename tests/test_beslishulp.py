@@ -405,3 +405,14 @@ def corpus_server_sample(app):
 
     with live(app) as url:
         yield url
+
+
+def test_question_pages_define_the_terms_they_use(client):
+    """The sample's question 2 uses 'aanbieder' only in its answers, question 4 'AI-systeem' in
+    its explanation: the page defines the terms of its question and explanation."""
+    plain = yaml.safe_load((SAMPLE / "definitions.yaml").read_text(encoding="utf-8"))
+    definitions = {d["term"]: d["definition"] for d in plain["definitions"]}
+    html = client.get("/beslishulp?pad=0.0.0").get_data(as_text=True)  # question 4
+    assert "<h2>Begrippen</h2>" in html
+    assert definitions["AI-systeem"] in html.replace("&#39;", "'")
+    assert definitions["gebruiksverantwoordelijke"] not in html.replace("&#39;", "'")

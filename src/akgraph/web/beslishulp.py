@@ -7,6 +7,7 @@ requirements that apply (the engine of ``/api/applicable``) and their measures p
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,20 @@ def _outcome(step: decision_aid.Step) -> dict[str, Any]:
     }
 
 
+def _terms(tree: DecisionTree, text: str, limit: int = 8) -> list[beslishulp.Definition]:
+    """The definitions whose term the text uses (whole words; any case, but an acronym such
+    as ``DAT`` only in capitals), longest terms first."""
+    found = []
+    for definition in sorted(tree.definitions, key=lambda d: -len(d.term)):
+        pattern = rf"(?<!\w){re.escape(definition.term)}(?!\w)"
+        flags = 0 if definition.term.isupper() else re.IGNORECASE
+        if re.search(pattern, text, flags) and all(
+            definition.term.casefold() not in d.term.casefold() for d in found
+        ):
+            found.append(definition)
+    return found[:limit]
+
+
 def _labels(step: decision_aid.Step) -> list[tuple[str, str | None]]:
     found = []
     for label in step.labels:
@@ -122,6 +137,8 @@ def page() -> Any:
         "iris": iris,
         "answered": len(path),
     }
+    if step.question is not None:
+        context["terms"] = _terms(tree, f"{step.question.text} {step.question.explanation}")
     if step.conclusion is not None:
         context["outcome"] = _outcome(step)
         context["phases"] = PHASES
