@@ -95,7 +95,7 @@ def _outcome(step: decision_aid.Step) -> dict[str, Any]:
 def _terms(tree: DecisionTree, text: str, limit: int = 8) -> list[beslishulp.Definition]:
     """The definitions whose term the text uses (whole words; any case, but an acronym such
     as ``DAT`` only in capitals), longest terms first."""
-    found = []
+    found: list[beslishulp.Definition] = []
     for definition in sorted(tree.definitions, key=lambda d: -len(d.term)):
         pattern = rf"(?<!\w){re.escape(definition.term)}(?!\w)"
         flags = 0 if definition.term.isupper() else re.IGNORECASE
