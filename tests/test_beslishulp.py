@@ -416,3 +416,13 @@ def test_question_pages_define_the_terms_they_use(client):
     assert "<h2>Begrippen</h2>" in html
     assert definitions["AI-systeem"] in html.replace("&#39;", "'")
     assert definitions["gebruiksverantwoordelijke"] not in html.replace("&#39;", "'")
+
+
+def test_context_has_every_term_of_the_decision_aid_graph(aid_build):
+    from rdflib import RDF
+
+    from tests.test_context import _context_terms
+
+    graph = aid_build.decision_graph
+    used = {str(p) for p in graph.predicates()} | {str(o) for o in graph.objects(None, RDF.type)}
+    assert used - _context_terms() - {str(RDF.type)} == set()
