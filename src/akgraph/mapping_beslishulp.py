@@ -71,6 +71,17 @@ def to_graph(
             if found:
                 concept = iris.concept(*found)
                 add((node, AK.labelValue, concept))
+                framework = found[0] not in decision_aid.extra_dimensions()
+                if framework and alignment is not None and (
+                    concept, RDF.type, AK.AIActLabel
+                ) not in alignment:
+                    _missing_value(graph, concept, found[0], text)
+                    message = (
+                        f"label {text!r}: the framework's list {found[0]} has no value "
+                        f"{found[1]!r}; added to the decision aid's graph"
+                    )
+                    where = f"{folder}/{TREE_FILE}"
+                    report(Severity.INFO, "decision-aid-value", where, message, "labels", text)
                 for match in (SKOS.exactMatch, SKOS.closeMatch):
                     for dpv in alignment.objects(concept, match) if alignment else ():
                         add((node, RDFS.seeAlso, dpv))
@@ -182,6 +193,23 @@ def to_graph(
     _definitions(tree, release, graph, problems)
     law.finish()
     return graph, problems
+
+
+def _missing_value(graph: Graph, concept: URIRef, dimension: str, label: str) -> None:
+    """A value the decision aid uses that the framework's list lacks (``geen algoritme``: the
+    task-registry has it, the framework's soort-toepassing does not), as a concept of that
+    list in the decision aid's graph."""
+    add, scheme = graph.add, iris.scheme(dimension)
+    add((concept, RDF.type, SKOS.Concept))
+    add((concept, RDF.type, AK.AIActLabel))
+    add((concept, SKOS.prefLabel, Literal(label, lang="nl")))
+    add((concept, SKOS.definition, Literal(
+        f"Waarde '{label}' zoals de beslishulp AI-verordening haar gebruikt; de lijst van het "
+        "Algoritmekader kent haar niet.", lang="nl")))  # fmt: skip
+    add((concept, SKOS.notation, Literal(str(concept).rsplit(":", 1)[-1])))
+    add((concept, SKOS.inScheme, scheme))
+    add((concept, SKOS.topConceptOf, scheme))
+    add((scheme, SKOS.hasTopConcept, concept))
 
 
 def _category(tree: DecisionTree, question_id: str) -> Category | None:
