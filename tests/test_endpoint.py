@@ -117,7 +117,7 @@ def test_service_description(client, app):
     assert (service, SD.feature, SD.UnionDefaultGraph) in graph
     names = {str(name) for name in graph.objects(None, SD.name)}
     assert names == set(app.extensions["akgraph.store"].graphs())
-    assert len(names) == 2
+    assert len(names) == 3  # the release, the vocabularies, the decision aid (beslishulp)
     jsonld = get(client, accept="application/ld+json")
     assert jsonld.mimetype == "application/ld+json"
     assert len(Graph().parse(data=jsonld.data, format="json-ld")) == len(graph)
