@@ -343,6 +343,16 @@ def test_walk_api_takes_answer_texts_and_reports_bad_ones(aid_server):
     assert status == 400 and "Misschien" in json.loads(body)["detail"]
     status, body = _get(f"{aid_server}/api/beslishulp?pad=0.99")
     assert status == 400
+    # the aid's answer list, replayed through the tree: the same as the labels it collects
+    answers = "Ja,We ontwikkelen enkel,In gebruik"
+    status, body = _get(f"{aid_server}/api/applicable?answers={urllib.parse.quote(answers)}")
+    assert status == 200, body
+    status, walked = _get(f"{aid_server}/api/beslishulp?answers={urllib.parse.quote(answers)}")
+    query = urllib.parse.urlencode([("labels", ",".join(json.loads(walked)["labels"]))])
+    assert json.loads(body)["requirements"] == json.loads(_get(
+        f"{aid_server}/api/applicable?{query}")[1])["requirements"]  # fmt: skip
+    status, body = _get(f"{aid_server}/api/applicable?answers=Ja,Misschien")
+    assert status == 400 and "Misschien" in json.loads(body)["detail"]
     status, body = _get(f"{aid_server}/api/applicable?labels=hoog-risico%20AI,nonsense")
     assert status == 400 and "nonsense" in json.loads(body)["detail"]
 

@@ -32,6 +32,8 @@ bp = Blueprint("api", __name__)
 OPENAPI = Path(__file__).resolve().parent / "openapi.json"
 _VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .:_-]{0,200}$")
 CSV_COLUMNS = ("urn", "title", "type", "lifecycle", "url")
+#: where the app keeps the decision aid it serves (see akgraph.web.beslishulp)
+DECISION_TREE = "akgraph.decision_tree"
 
 
 def registry() -> Registry:
@@ -188,7 +190,7 @@ def _profile() -> dict[str, frozenset[str]] | Response:
     frontmatter value, its URN or the registry's/AMT's label (any case); 400 naming the
     accepted values for anything else."""
     known = registry_labels.dimensions()
-    unknown = sorted(set(request.args) - set(known) - {"format", "version", "labels"})
+    unknown = sorted(set(request.args) - set(known) - {"format", "version", "labels", "answers"})
     if unknown:
         return _error(
             400, f"unknown parameter(s): {', '.join(unknown)}", parameters=list(known)
@@ -209,8 +211,19 @@ def _profile() -> dict[str, frozenset[str]] | Response:
                         accepted=dimension.accepted(),
                     )
                 given.setdefault(name, []).append(value)
-    # the decision aid's own output: its label strings, whatever their dimension
-    for raw in request.args.getlist("labels"):
+    # the decision aid's own output: its label strings, whatever their dimension, or its
+    # answers (their texts, comma-separated), replayed through the tree being served
+    labels = request.args.getlist("labels")
+    if "answers" in request.args:
+        tree = current_app.extensions.get(DECISION_TREE)
+        if tree is None:
+            return _error(400, "answers: no decision aid is loaded", parameter="answers")
+        texts = [a.strip() for raw in request.args.getlist("answers") for a in raw.split(",")]
+        try:
+            labels.append(",".join(decision_aid.walk(tree, texts).labels))
+        except decision_aid.WalkError as error:
+            return _error(400, f"answers: {error}", parameter="answers")
+    for raw in labels:
         for text in (v.strip() for v in raw.split(",")):
             if text and decision_aid.label_value(text) is None:
                 shown = text if _VALUE.match(text) else repr(text[:80])

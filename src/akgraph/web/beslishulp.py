@@ -17,12 +17,12 @@ from akgraph import decision_aid, iris, resources
 from akgraph.source import beslishulp
 from akgraph.source.beslishulp import DecisionTree
 from akgraph.web import urls
-from akgraph.web.api import _error, _json, _summary, registry
+from akgraph.web.api import DECISION_TREE, _error, _json, _summary, registry
 from akgraph.web.registry import PHASES
 from akgraph.web.render import to_html
 
 bp = Blueprint("beslishulp", __name__)
-TREE = "akgraph.decision_tree"
+TREE = DECISION_TREE
 
 
 def find_tree(config: dict[str, Any], built: Any = None) -> DecisionTree | None:
