@@ -31,7 +31,9 @@ def test_gunicorn_with_two_workers(sample_path, sample_build):
     args = [str(BIN / "gunicorn"), "--preload", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
     args += ["--worker-class", "gthread", "--threads", "4"]  # the README's production setup
     with process([*args, "akgraph.web:create_app()"], url + "/sparql", env=env):
-        expected = len(sample_build.union())
+        # the union default graph counts a triple once per graph that holds it (the AI Act's
+        # ELI nodes are in the release's graph and in the decision aid's)
+        expected = sum(len(graph) for _, graph in sample_build.named_graphs())
         with ThreadPoolExecutor(4) as pool:
             assert list(pool.map(lambda _: count(url), range(8))) == [expected] * 8
 
@@ -41,4 +43,4 @@ def test_akgraph_serve(sample_path, sample_build):
     url = f"http://127.0.0.1:{port}"
     args = [str(BIN / "akgraph"), "serve", str(sample_path), "--port", str(port)]
     with process([*args, "--timeout", "5"], url + "/sparql"):
-        assert count(url) == len(sample_build.union())
+        assert count(url) == sum(len(graph) for _, graph in sample_build.named_graphs())

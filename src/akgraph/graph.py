@@ -290,7 +290,7 @@ def serialize(built: Build | Releases, fmt: str) -> bytes:
     if isinstance(built, Releases):
         raise ValueError("several releases need a format with named graphs: write .trig or .nq")
     if fmt in OXIGRAPH_FORMATS:
-        listed = _triples([built.data, built.vocabularies], terms)
+        listed = _triples([graph for _, graph in built.named_graphs()], terms)
         names = _prefixes(built.data, terms) if fmt != "nt" else None
         return _written(listed, fmt, names)
     graph = built.union()
