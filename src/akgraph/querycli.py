@@ -13,9 +13,8 @@ import argparse
 import csv
 import io
 import json
-import math
 import sys
-from typing import Any, cast
+from typing import Any
 
 from akgraph import queries
 
@@ -139,13 +138,11 @@ def bind(named: dict[str, queries.NamedQuery], name: str, params: list[str]) -> 
 
 def local(text: str, source: str | None) -> dict[str, Any]:
     """SPARQL JSON results of ``text`` on ``source`` loaded in this process."""
-    from pyoxigraph import NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions
+    from pyoxigraph import NamedNode, QueryResultsFormat, QueryTriples
 
     from akgraph import store
 
     query = store.inspect(text, store.Limits(max_query_length=10**6))
-    if query.form not in ("SELECT", "ASK"):
-        raise queries.QueryError("only SELECT and ASK queries have a table")
     try:
         loaded = store.load(source)
     except Exception as exc:
@@ -156,9 +153,14 @@ def local(text: str, source: str | None) -> dict[str, Any]:
         if graphs
         else {"use_default_graph_as_union": True}
     )
+    try:
+        result = loaded.query(query.text, **options)
+    except SyntaxError as exc:
+        raise store.BadQuery(f"malformed query: {exc}") from None
+    if isinstance(result, QueryTriples):
+        raise queries.QueryError("only SELECT and ASK queries have a table")
     out = io.BytesIO()
-    table = cast(QuerySolutions | QueryBoolean, loaded.query(query.text, **options))
-    table.serialize(out, QueryResultsFormat.JSON)
+    result.serialize(out, QueryResultsFormat.JSON)
     return json.loads(out.getvalue())
 
 
@@ -170,8 +172,8 @@ def remote(text: str, endpoint: str, timeout: float) -> dict[str, Any]:
     client.setQuery(text)
     client.setMethod(POST)
     client.setReturnFormat(JSON)
-    client.setTimeout(math.ceil(timeout))  # it truncates to int, and 0 means no timeout
-    return cast(dict[str, Any], client.queryAndConvert())
+    client.setTimeout(int(timeout))
+    return client.queryAndConvert()
 
 
 def _value(binding: dict[str, str] | None) -> str:

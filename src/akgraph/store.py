@@ -1,30 +1,39 @@
-"""Pipeline stage "store": the graph in pyoxigraph, queried read-only and within limits.
+"""Pipeline stage "store": the graph in pyoxigraph, queried read-only, sandboxed and bounded.
 
 Dataset: the release's data stays in its named graph (``urn:nl:ak:release:<tag>``) and the
 vocabularies in ``urn:nl:ak:graph:vocabularies``. The **default graph of a query is the union of
-all graphs**, so ``SELECT * { ?s ?p ?o }`` sees everything; ``GRAPH`` still addresses each named
-graph. ``FROM``/``FROM NAMED`` in a query and the protocol's ``default-graph-uri`` /
-``named-graph-uri`` only select graphs held in the store: a graph the store does not hold is an
-empty graph, nothing is ever fetched or read from disk.
+all graphs** (with several releases: the newest release with the graphs that are not releases),
+so ``SELECT * { ?s ?p ?o }`` sees everything; ``GRAPH`` still addresses each named graph.
+``FROM``/``FROM NAMED`` and the protocol's ``default-graph-uri`` / ``named-graph-uri`` only
+select graphs held in the store: a graph the store does not hold is empty.
 
-Safety: every query passes :func:`inspect` first (rdflib's SPARQL parser, which only parses): an
-update is refused (:class:`ReadOnly`), ``SERVICE`` anywhere is refused (:class:`ServiceRefused`;
-pyoxigraph would make the HTTP call), a malformed query is :class:`BadQuery`.
+One parser: the web process never parses SPARQL. :func:`inspect` makes only lexical checks
+(:mod:`akgraph.querytext`: length, empty, update keywords -> :class:`ReadOnly`, ``SERVICE`` ->
+:class:`ServiceRefused`); oxigraph parses and evaluates in a worker, under the timeout, and the
+worker says which form the query had (results or a graph), so the media type is chosen there
+from the two the client accepts (:class:`Formats`).
 
-Evaluation: pyoxigraph's ``Store.query`` cannot be cancelled, so :class:`LocalStore` evaluates in
-worker processes, each with its own in-memory copy loaded from one N-Quads dump. A query that
-outlives the timeout has its worker killed and replaced; the other workers keep answering.
-Results are serialized in the worker into a buffer capped at ``max_result_bytes``.
+The sandbox (:class:`LocalStore`): the graph is bulk-loaded by pyoxigraph into one on-disk store
+in a temporary folder; every worker process opens it with ``Store.read_only`` (one copy of the
+data, no write possible). Each worker moves into an empty network namespace before it reads a
+query (:mod:`akgraph.sandbox`), so SERVICE (or anything else) reaches no host; where that is
+impossible the server says so and refuses every query mentioning SERVICE. Each worker has an
+address-space limit; a query that outlives the timeout, runs out of memory or crashes its worker
+has the worker killed and replaced (the caller penalises the client alike). Results are
+serialized in the worker into a buffer capped at ``max_result_bytes``; answers are cached per
+(query, formats, dataset), as the data never changes while serving. Temporary stores are removed
+when the process ends, and those of a crashed process at the next start.
 :class:`RemoteStore` forwards the same checked queries to another SPARQL server.
 """
 
 from __future__ import annotations
 
-import io
-import math
+import gc
+import logging
 import multiprocessing
 import os
 import queue
+import re
 import shutil
 import signal
 import tempfile
@@ -33,21 +42,24 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, cast
 
 from pyoxigraph import (
     DefaultGraph,
     NamedNode,
+    QueryBoolean,
     QueryResultsFormat,
-    QuerySolutions,
     QueryTriples,
     RdfFormat,
     Store,
     serialize,
 )
+
+from akgraph import querytext, sandbox
+
+log = logging.getLogger(__name__)
 
 JSON_LD = "application/ld+json"
 #: Prefixes written in Turtle answers (readability only: the triples are the same).
@@ -62,16 +74,24 @@ PREFIXES = {
     "prov": "http://www.w3.org/ns/prov#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
-STARTUP_TIMEOUT = 120.0  # seconds a new worker may take to load the dump
+STARTUP_TIMEOUT = 120.0  # seconds a new worker may take to open the store
+#: Stack of the thread that evaluates (oxigraph recurses per nesting level and operand).
+WORKER_STACK = 256 * 1024 * 1024
+#: Bytes of answers kept per process (the data never changes while serving).
+ANSWER_CACHE_BYTES = 64 * 1024 * 1024
+TEMP_PREFIX = "akgraph-store-"
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on one query: wall-clock seconds, query characters, result bytes."""
+    """Bounds on one query: wall-clock seconds, query characters, result bytes, and the
+    worker's memory (bytes of address space beyond its idle size; None: sized for the machine,
+    see :func:`akgraph.sandbox.default_memory`)."""
 
     timeout: float = 10.0
     max_query_length: int = 16_384
     max_result_bytes: int = 16 * 1024 * 1024
+    memory: int | None = None
 
 
 class QueryError(Exception):
@@ -104,6 +124,12 @@ class ResultTooLarge(QueryError):
     status = 400
 
 
+class NoFormat(QueryError):
+    """The client accepts no format for the query's form (``args[1]``: "results" or "graph")."""
+
+    status = 406
+
+
 class QueryTimeout(QueryError):
     status = 503
 
@@ -113,7 +139,13 @@ class QueryFailed(QueryError):
 
 
 class WorkerFailed(QueryError):
-    status = 500
+    """The worker died (crash or kill) while answering; it is replaced."""
+
+    status = 503
+
+
+class MemoryExceeded(WorkerFailed):
+    status = 503
 
 
 class RemoteFailed(QueryError):
@@ -121,73 +153,99 @@ class RemoteFailed(QueryError):
 
 
 READ_ONLY = "this endpoint is read-only: SPARQL updates are not accepted"
+NO_SERVICE = "SERVICE (federated query) is not allowed on this endpoint"
+TOO_MUCH_MEMORY = "query used too much memory; narrow the query or add LIMIT"
 
 
 @dataclass(frozen=True)
 class Query:
-    """A query that passed :func:`inspect`: its text, form and whether it names a dataset."""
+    """A query that passed :func:`inspect`: its text, its form when known ("" until oxigraph
+    has parsed it) and whether it names its own dataset."""
 
     text: str
-    form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
-    has_dataset: bool
+    form: str = ""
+    has_dataset: bool = False
 
     @property
     def returns_graph(self) -> bool:
         return self.form in ("CONSTRUCT", "DESCRIBE")
 
 
+@dataclass(frozen=True)
+class Formats:
+    """The media types a client accepts for each form: SELECT/ASK ``results``, CONSTRUCT/
+    DESCRIBE ``graph`` (None: nothing acceptable for that form)."""
+
+    results: str | None
+    graph: str | None
+
+    def accept(self) -> str:
+        """An Accept header asking for either (for a remote store)."""
+        return ", ".join(t for t in (self.results, self.graph) if t) or "*/*"
+
+
 def inspect(text: str, limits: Limits = Limits()) -> Query:
-    """Check ``text`` (length, read-only, no SERVICE, syntax) and return it as a :class:`Query`."""
+    """Check ``text`` lexically (length, empty, read-only, no SERVICE) and return it as a
+    :class:`Query`; the syntax is oxigraph's to check, in a worker."""
     if len(text) > limits.max_query_length:
         raise QueryTooLong(
             f"query of {len(text)} characters is longer than the limit of {limits.max_query_length}"
         )
-    return _inspect(text)
-
-
-#: rdflib's parser (pyparsing) is not thread-safe: parses running at once in threads can fail
-#: and leave its parse actions broken for the life of the process, so one parse at a time.
-_PARSER_LOCK = threading.Lock()
-
-
-@lru_cache(maxsize=1024)
-def _inspect(text: str) -> Query:
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-
-    with _PARSER_LOCK:
-        try:
-            parsed = parseQuery(text)
-        except Exception as exc:  # pyparsing's ParseException, or RecursionError on deep nesting
-            try:
-                parseUpdate(text)
-            except Exception:
-                raise BadQuery(f"malformed query: {exc}") from None
-            raise ReadOnly(READ_ONLY) from None
-    body = parsed[1]
-    try:
-        uses_service = _has_service(body)
-    except RecursionError:
-        raise BadQuery("malformed query: nested too deeply") from None
-    if uses_service:
-        raise ServiceRefused("SERVICE (federated query) is not allowed on this endpoint")
-    form = body.name.removesuffix("Query").upper()
-    return Query(text, form, "datasetClause" in body)
-
-
-def _has_service(node) -> bool:
-    from pyparsing import ParseResults
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    if isinstance(node, CompValue):
-        return node.name == "ServiceGraphPattern" or any(
-            _has_service(value) for value in node.values()
-        )
-    if isinstance(node, ParseResults | list | tuple):
-        return any(_has_service(item) for item in node)
-    return False
+    if querytext.is_empty(text):
+        raise BadQuery("empty query: send a SPARQL query in the query parameter")
+    if querytext.is_update(text):
+        raise ReadOnly(READ_ONLY)
+    if querytext.uses_service(text):
+        raise ServiceRefused(NO_SERVICE)
+    return Query(text, "", querytext.has_dataset(text))
 
 
 # --- loading -------------------------------------------------------------------------------
+
+
+def _built(source):
+    """``source`` as something :func:`_fill` can load (a path to a graph file stays a path)."""
+    from akgraph import graph, resources
+
+    if source is None:
+        source = resources.data_dir("content")
+    if isinstance(source, list | tuple):
+        return graph.build_releases([graph.build(Path(s)) for s in source])
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        return path if path.is_file() else graph.build(path)
+    return source
+
+
+def _fill(store: Store, source) -> None:
+    """Bulk-load ``source`` (see :func:`load`) into ``store``; graph files are parsed by
+    pyoxigraph (JSON-LD by rdflib, for its context)."""
+    from rdflib import Graph
+
+    from akgraph import graph
+
+    source = _built(source)
+    if isinstance(source, Path):
+        if source.suffix.lower() in (".jsonld", ".json"):
+            source = graph.load(source)
+        else:
+            try:
+                rdf_format = RdfFormat.from_extension(source.suffix.lstrip(".").lower())
+            except ValueError:
+                rdf_format = None
+            if rdf_format is None:
+                raise ValueError(f"{source}: unknown graph file extension {source.suffix!r}")
+            try:
+                store.bulk_load(path=str(source), format=rdf_format)
+            except SyntaxError as exc:
+                raise ValueError(f"{source}: not valid {rdf_format.name}: {exc}") from None
+            return
+    if isinstance(source, Graph):
+        store.bulk_load(source.serialize(format="nquads", encoding="utf-8"), RdfFormat.N_QUADS)
+    elif isinstance(source, Store):
+        store.bulk_extend(iter(source))
+    else:
+        store.bulk_extend(graph.quads(source))
 
 
 def load(source=None) -> Store:
@@ -196,33 +254,9 @@ def load(source=None) -> Store:
     ``akgraph build``, a checkout, or a list of checkouts (one dataset of their releases);
     default: the bundled sample.
     """
-    from rdflib import Graph
-
-    from akgraph import graph, resources
-
-    if source is None:
-        source = resources.data_dir("content")
-    if isinstance(source, list | tuple):
-        source = graph.build_releases([graph.build(Path(s)) for s in source])
-    elif not isinstance(source, graph.Build | graph.Releases | Graph):
-        path = Path(source)
-        source = graph.load(path) if path.is_file() else graph.build(path)
     store = Store()
-    if isinstance(source, Graph):  # read from a file, or given: serialize once, bulk-load
-        store.bulk_load(source.serialize(format="nquads", encoding="utf-8"), RdfFormat.N_QUADS)
-    else:
-        store.bulk_extend(graph.quads(source))
+    _fill(store, source)
     return store
-
-
-# --- local evaluation in worker processes ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Job:
-    text: str
-    media_type: str
-    options: dict
 
 
 def default_graphs(store: Store) -> list[str] | None:
@@ -230,17 +264,15 @@ def default_graphs(store: Store) -> list[str] | None:
     release; for several, the newest release (by date, then tag) with every graph that is not
     a release (vocabularies, history), so a query never mixes what a URN meant in two releases.
     """
-    from rdflib.namespace import DCTERMS
-
     from akgraph.iris import AK
 
     text = (
         f"SELECT ?g ?tag ?date WHERE {{ GRAPH ?g {{ ?r a <{AK.Release}> ; <{AK.tag}> ?tag . "
-        f"OPTIONAL {{ ?r <{DCTERMS.date}> ?date }} }} }}"
+        "OPTIONAL { ?r <http://purl.org/dc/terms/date> ?date } } }"
     )
     releases = sorted(
         (row["date"].value if row["date"] else "", row["tag"].value, row["g"].value)
-        for row in cast(QuerySolutions, store.query(text))
+        for row in store.query(text)
     )
     if len({g for _, _, g in releases}) < 2:
         return None
@@ -269,106 +301,177 @@ def _dataset_options(
     }
 
 
-class _CappedBuffer(io.BytesIO):
-    """A byte buffer that raises :class:`ResultTooLarge` past ``limit`` bytes."""
+# --- evaluation in sandboxed worker processes ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Job:
+    text: str
+    formats: Formats
+    options: dict
+
+
+class _CappedBuffer:
+    """A write-only byte buffer that raises :class:`ResultTooLarge` past ``limit`` bytes."""
 
     def __init__(self, limit: int):
-        super().__init__()
-        self.limit = limit
+        self.limit, self.parts, self.size = limit, [], 0
 
-    def write(self, data: Any) -> int:
-        if self.tell() + memoryview(data).nbytes > self.limit:
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
             raise ResultTooLarge(
                 f"the result is larger than the limit of {self.limit} bytes; "
                 "narrow the query or add LIMIT"
             )
-        return super().write(data)
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
 
 
-def _evaluate(store: Store, job: _Job, limit: int) -> bytes | QueryError:
+def _evaluate(store: Store, job: _Job, limit: int) -> tuple[str, str, bytes] | QueryError:
+    """(form, media type, body) of ``job``, or the error to answer with."""
     out = _CappedBuffer(limit)
     try:
         result = store.query(job.text, **job.options)
-        if isinstance(result, QueryTriples) and job.media_type == JSON_LD:
-            _write_jsonld(result, out)
-        elif isinstance(result, QueryTriples):
-            rdf_format = RdfFormat.from_media_type(job.media_type)
-            prefixes = PREFIXES if rdf_format == RdfFormat.TURTLE else None
-            serialize(result, out, rdf_format, prefixes=prefixes)
+        if isinstance(result, QueryTriples):
+            form, media_type = "CONSTRUCT", job.formats.graph
         else:
-            result.serialize(out, QueryResultsFormat.from_media_type(job.media_type))
+            form = "ASK" if isinstance(result, QueryBoolean) else "SELECT"
+            media_type = job.formats.results
+        if media_type is None:
+            return NoFormat(form, "graph" if form == "CONSTRUCT" else "results")
+        if isinstance(result, QueryTriples) and media_type == JSON_LD:
+            _write_jsonld(result, out, limit)
+        elif isinstance(result, QueryTriples):
+            rdf_format = RdfFormat.from_media_type(media_type)
+            options = {"prefixes": PREFIXES} if rdf_format == RdfFormat.TURTLE else {}
+            serialize(result, out, rdf_format, **options)
+        else:
+            result.serialize(out, QueryResultsFormat.from_media_type(media_type))
     except QueryError as exc:
         return exc
     except SyntaxError as exc:
         return BadQuery(f"malformed query: {exc}")
+    except MemoryError:
+        return MemoryExceeded(TOO_MUCH_MEMORY)
     except Exception as exc:
+        if querytext.mentions_service(job.text) and "os error" in str(exc):
+            return ServiceRefused(NO_SERVICE + " (the query workers have no network)")
         return QueryFailed(f"query failed: {exc}")
-    return out.getvalue()
+    return form, media_type, out.getvalue()
 
 
-def _write_jsonld(triples: QueryTriples, out: _CappedBuffer) -> None:
-    """JSON-LD compacted with akgraph's context (as ``akgraph build -o x.jsonld`` writes)."""
+def _write_jsonld(triples: QueryTriples, out: _CappedBuffer, limit: int) -> None:
+    """JSON-LD compacted with akgraph's context (as ``akgraph build -o x.jsonld`` writes);
+    the triples are capped as N-Triples first, so rdflib never holds an unbounded graph."""
     from rdflib import Graph
 
     from akgraph import resources
 
+    triples_out = _CappedBuffer(limit)
+    serialize(triples, triples_out, RdfFormat.N_TRIPLES)
     graph = Graph()
-    graph.parse(data=triples.serialize(format=RdfFormat.N_TRIPLES), format="nt")
+    graph.parse(data=triples_out.getvalue(), format="nt")
     context = resources.jsonld_context()["@context"]
     out.write(graph.serialize(format="json-ld", context=context, encoding="utf-8"))
 
 
-def _serve(conn, dump: str, limit: int) -> None:
-    """Worker process: load the dump, then answer jobs from ``conn`` until it closes.
+def _serve(conn, path: str, limit: int, memory: int, errors: str) -> None:
+    """Worker process: report failures to ``errors``, leave the network, open the store
+    read-only, then answer jobs from ``conn`` (in a thread with a deep stack) until it closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C: the server stops its workers
+    fd = os.open(errors, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(fd, 2)
+    os.close(fd)
+    isolated = sandbox.isolate_network() is None
+    store = Store.read_only(path)
+    threading.stack_size(WORKER_STACK)
+    thread = threading.Thread(target=_answer, args=(conn, store, limit, memory, isolated))
+    thread.start()
+    thread.join()
 
-    Ctrl+C reaches the whole process group: the server stops its workers itself."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    store = Store()
-    store.bulk_load(path=dump, format=RdfFormat.N_QUADS)
-    conn.send("ready")
+
+def _answer(conn, store: Store, limit: int, memory: int, isolated: bool) -> None:
+    sandbox.limit_memory(memory)
+    conn.send(("ready", isolated))
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):  # the server closed the pipe or went away
             return
-        answer = _evaluate(store, job, limit)
+        reply = _evaluate(store, job, limit)
         try:
-            conn.send(answer)
+            conn.send(reply)
         except OSError:
             return
+        if isinstance(reply, MemoryExceeded):
+            return  # a fresh worker takes over
 
 
 class _Worker:
     """One worker process and our end of its pipe."""
 
-    def __init__(self, context, dump: Path, limit: int):
+    def __init__(self, context, path: Path, limit: int, memory: int):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, str(dump), limit), daemon=True)
+        handle, errors = tempfile.mkstemp(prefix="worker-", suffix=".err", dir=path.parent)
+        os.close(handle)
+        self.errors = Path(errors)
+        self.process = context.Process(
+            target=_serve, args=(child, str(path), limit, memory, errors), daemon=True
+        )
         self.process.start()
         child.close()
         self.ready = False
+        self.isolated = False
 
-    def ask(self, job: _Job, timeout: float) -> bytes:
+    def start(self) -> None:
+        """Wait until the worker has opened the store."""
+        if self.ready:
+            return
         try:
-            if not self.ready:
-                if not self.conn.poll(STARTUP_TIMEOUT):
-                    raise WorkerFailed("query worker did not start")
-                self.conn.recv()
-                self.ready = True
+            if not self.conn.poll(STARTUP_TIMEOUT):
+                raise WorkerFailed("query worker did not start")
+            _, self.isolated = self.conn.recv()
+        except (EOFError, OSError):
+            raise self._died() from None
+        self.ready = True
+
+    def ask(self, job: _Job, timeout: float) -> tuple[str, str, bytes]:
+        self.start()
+        try:
             self.conn.send(job)
             if not self.conn.poll(timeout):
                 raise QueryTimeout(f"query stopped: it ran longer than the limit of {timeout:g} s")
             reply = self.conn.recv()
-        except (EOFError, OSError) as exc:
-            raise WorkerFailed(f"query worker stopped unexpectedly ({exc or 'exit'})") from None
+        except (EOFError, OSError):
+            raise self._died() from None
         if isinstance(reply, QueryError):
             raise reply
         return reply
+
+    def _died(self) -> WorkerFailed:
+        """Why the process ended: out of memory (Rust's allocator aborts) or another crash."""
+        self.process.join(5)
+        try:
+            said = self.errors.read_text(errors="replace")
+        except OSError:
+            said = ""
+        if "memory allocation" in said or "MemoryError" in said or "out of memory" in said:
+            return MemoryExceeded(TOO_MUCH_MEMORY)
+        code = self.process.exitcode
+        return WorkerFailed(f"the query crashed its worker (exit status {code}); it was replaced")
 
     def stop(self) -> None:
         self.process.kill()
         self.process.join()
         self.conn.close()
+        self.errors.unlink(missing_ok=True)
 
 
 def _remove(path: str, owner: int) -> None:
@@ -376,21 +479,99 @@ def _remove(path: str, owner: int) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
+_OWNED = re.compile(re.escape(TEMP_PREFIX) + r"(\d+)-")
+
+
+def remove_stale_stores(folder: str | None = None) -> list[Path]:
+    """Remove the temporary stores of processes that no longer run (a crash, a SIGKILL);
+    returns what was removed."""
+    removed = []
+    for path in Path(folder or tempfile.gettempdir()).glob(TEMP_PREFIX + "*"):
+        match = _OWNED.match(path.name)
+        if not match or not path.is_dir():
+            continue
+        try:
+            os.kill(int(match.group(1)), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+        except PermissionError:
+            pass  # another user's running process
+    return removed
+
+
+class _Answers:
+    """Answers kept per key, least recently used out past ``limit`` bytes (thread-safe)."""
+
+    def __init__(self, limit: int):
+        self.limit, self.size = limit, 0
+        self._items: OrderedDict[tuple, tuple[str, str, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple[str, str, bytes] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, answer: tuple[str, str, bytes]) -> None:
+        if len(answer[2]) > self.limit // 8:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = answer
+            self.size += len(answer[2])
+            while self.size > self.limit:
+                self.size -= len(self._items.popitem(last=False)[1][2])
+
+
+def _write(path: Path, source) -> None:
+    """Bulk-load ``source`` into a new on-disk store at ``path`` and close it."""
+    writer = Store(str(path))
+    _fill(writer, source)
+    writer.flush()
+    del writer
+    gc.collect()
+
+
 class LocalStore:
-    """A store answered by ``workers`` processes; see the module doc for the design.
+    """The graph in an on-disk store answered by ``workers`` sandboxed processes; see the
+    module doc for the design. ``source`` is anything :func:`load` takes, or a pyoxigraph
+    store (copied once to disk).
 
     Workers start on the first query in each process, so an app created before a fork
-    (``gunicorn --preload``) gets its own workers per forked process.
+    (``gunicorn --preload``) gets its own workers per forked process; they all open the same
+    files read-only.
     """
 
-    def __init__(self, store: Store, limits: Limits = Limits(), workers: int = 2):
+    def __init__(self, source=None, limits: Limits = Limits(), workers: int = 2):
         self.limits, self.size = limits, max(1, workers)
-        self._graphs = sorted(g.value for g in store.named_graphs())
-        self.default = default_graphs(store)
-        folder = tempfile.mkdtemp(prefix="akgraph-store-")
+        self.memory = limits.memory or sandbox.default_memory(self.size)
+        remove_stale_stores()
+        folder = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-")
         weakref.finalize(self, _remove, folder, os.getpid())
-        self._dump = Path(folder) / "store.nq"
-        store.dump(self._dump, RdfFormat.N_QUADS)
+        self.folder = Path(folder)
+        self._path = self.folder / "store"
+        try:
+            _write(self._path, source)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        #: The same data, read-only, for this process's own reads (dumps, counts).
+        self.dataset = Store.read_only(str(self._path))
+        self._graphs = sorted(g.value for g in self.dataset.named_graphs())
+        self.default = default_graphs(self.dataset)
+        why = sandbox.network_isolation()
+        self.isolated = why is None
+        if why:
+            log.warning(
+                "akgraph: query workers cannot be cut off from the network (%s); "
+                "every query mentioning SERVICE is refused",
+                why,
+            )
+        self._answers = _Answers(ANSWER_CACHE_BYTES)
         self._pools: dict[bool, queue.Queue[_Worker]] = {False: queue.Queue(), True: queue.Queue()}
         self._lock = threading.Lock()
         self._pid: int | None = None
@@ -403,7 +584,7 @@ class LocalStore:
         return self._graphs
 
     def _new_worker(self) -> _Worker:
-        return _Worker(self._context, self._dump, self.limits.max_result_bytes)
+        return _Worker(self._context, self._path, self.limits.max_result_bytes, self.memory)
 
     def _ensure_workers(self) -> None:
         with self._lock:
@@ -417,32 +598,44 @@ class LocalStore:
     def query(
         self,
         query: Query,
-        media_type: str,
+        media_type: str | Formats,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
         base_iri: str | None = None,
         internal: bool = False,
     ) -> tuple[str, bytes]:
         """Evaluate a checked query (relative IRIs resolved against ``base_iri``); returns the
-        media type and the serialized result. ``internal`` queries (the pages' own) have a
-        worker of their own, so visitors' queries can never hold up the pages."""
+        media type and the serialized result. ``media_type`` is one type, or one per form
+        (:class:`Formats`: the type sent tells the form). ``internal`` queries (the pages' own)
+        have a worker of their own, so visitors' queries can never hold up the pages."""
+        formats = media_type if isinstance(media_type, Formats) else Formats(media_type, media_type)
+        options = _dataset_options(query, default_graphs, named_graphs, self.default)
+        key = (query.text, formats, repr(sorted(options.items())), base_iri)
+        found = self._answers.get(key)
+        if found is not None:
+            return found[1], found[2]
+        if not self.isolated and querytext.mentions_service(query.text):
+            raise ServiceRefused(NO_SERVICE)
         self._ensure_workers()
         idle = self._pools[internal]
-        options = _dataset_options(query, default_graphs, named_graphs, self.default)
-        options |= {"base_iri": base_iri}
-        job = _Job(query.text, media_type, options)
+        job = _Job(query.text, formats, options | {"base_iri": base_iri})
         try:
             worker = idle.get(timeout=self.limits.timeout)
         except queue.Empty:
             raise QueryTimeout("all query workers stayed busy; try again later") from None
         try:
-            return media_type, worker.ask(job, self.limits.timeout)
+            worker.start()
+            if not worker.isolated and querytext.mentions_service(query.text):
+                raise ServiceRefused(NO_SERVICE)
+            answer = worker.ask(job, self.limits.timeout)
         except (QueryTimeout, WorkerFailed):
             worker.stop()
             worker = self._new_worker()
             raise
         finally:
             idle.put(worker)
+        self._answers.put(key, answer)
+        return answer[1], answer[2]
 
     def pids(self) -> list[int]:
         """Process ids of the idle workers for visitors' queries in this process (for
@@ -470,14 +663,15 @@ class RemoteStore:
     def __init__(self, url: str, limits: Limits = Limits()):
         self.url, self.limits = url, limits
 
-    def _request(self, query: Query, media_type: str, default_graphs, named_graphs):
+    def _request(self, query: Query, media_type: str | Formats, default_graphs, named_graphs):
         from SPARQLWrapper import POST, SPARQLWrapper
 
         client = SPARQLWrapper(self.url)
         client.setMethod(POST)
         client.setQuery(query.text)
-        client.setTimeout(math.ceil(self.limits.timeout))  # it truncates to int; 0 = none
-        client.addCustomHttpHeader("Accept", media_type)
+        client.setTimeout(self.limits.timeout)
+        accept = media_type.accept() if isinstance(media_type, Formats) else media_type
+        client.addCustomHttpHeader("Accept", accept)
         for iri in default_graphs or []:
             client.addDefaultGraph(iri)
         for iri in named_graphs or []:
@@ -487,7 +681,7 @@ class RemoteStore:
     def query(
         self,
         query: Query,
-        media_type: str,
+        media_type: str | Formats,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
         base_iri: str | None = None,
@@ -500,7 +694,7 @@ class RemoteStore:
         try:
             with self._request(query, media_type, default_graphs, named_graphs) as response:
                 body = response.read(self.limits.max_result_bytes + 1)
-                received = response.headers.get_content_type() or media_type
+                received = response.headers.get_content_type() or str(media_type)
         except QueryBadFormed as exc:
             raise BadQuery(f"malformed query (remote store): {exc}") from None
         except (SPARQLWrapperException, OSError) as exc:  # urllib's URLError is an OSError
@@ -520,7 +714,7 @@ class RemoteStore:
         """IRIs of the named graphs the remote holds (empty if it cannot say)."""
         import json
 
-        query = _inspect("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
+        query = Query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g", "SELECT")
         try:
             _, body = self.query(query, "application/sparql-results+json")
             rows = json.loads(body)["results"]["bindings"]

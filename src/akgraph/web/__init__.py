@@ -14,7 +14,8 @@ Configuration (Flask config keys; also read from ``AKGRAPH_<KEY>`` environment v
 * ``BESLISHULP``: a folder of the AI-Act decision aid (``decision-tree.yaml``...) to serve
   at ``/beslishulp`` and in the graph; default: ``<SOURCE>/beslishulp`` where it exists.
 * ``TIMEOUT`` (seconds, 10), ``WORKERS`` (query processes, 2), ``MAX_QUERY_LENGTH``
-  (characters, 16384), ``MAX_RESULT_BYTES`` (16 MiB).
+  (characters, 16384), ``MAX_RESULT_BYTES`` (16 MiB), ``WORKER_MEMORY`` (bytes of memory per
+  query process; default sized for the machine, see :func:`akgraph.sandbox.default_memory`).
 
 Production: ``gunicorn --preload -w 2 -k gthread 'akgraph.web:create_app()'`` (see the README).
 """
@@ -42,6 +43,7 @@ DEFAULTS = {
     "MAX_QUERY_LENGTH": store.Limits.max_query_length,
     "MAX_RESULT_BYTES": store.Limits.max_result_bytes,
     "BESLISHULP": None,
+    "WORKER_MEMORY": None,
 }
 
 
@@ -56,6 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         timeout=float(app.config["TIMEOUT"]),
         max_query_length=int(app.config["MAX_QUERY_LENGTH"]),
         max_result_bytes=int(app.config["MAX_RESULT_BYTES"]),
+        memory=int(app.config["WORKER_MEMORY"]) if app.config["WORKER_MEMORY"] else None,
     )
     # A form-encoded query may triple in size (%XX); leave room for the other parameters.
     app.config.setdefault("MAX_CONTENT_LENGTH", 3 * limits.max_query_length + 4096)
@@ -70,8 +73,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
             source = build(source or resources.data_dir("content"), None, app.config["BESLISHULP"])
             app.config["SOURCE"] = source
-        dataset = store.load(source)
-        backend = store.LocalStore(dataset, limits, int(app.config["WORKERS"]))
+        backend = store.LocalStore(source, limits, int(app.config["WORKERS"]))
+        dataset = backend.dataset
     app.extensions["akgraph.store"] = backend
     app.extensions["akgraph.limits"] = limits
     # By default no single client can hold every query worker.

@@ -533,9 +533,9 @@ def search() -> str:
 # -- queries --------------------------------------------------------------------------------
 
 
-@bp.route("/query")
+@bp.route("/query", methods=["GET", "POST"])
 def query_page() -> Response:
-    text = request.args.get("query", "").strip()
+    text = (request.form if request.method == "POST" else request.args).get("query", "").strip()
     named = queries.load()
     result, error = None, None
     if text:
@@ -584,10 +584,9 @@ def named_query(name: str) -> Response:
 def _table(text: str) -> dict:
     """Run a query from a page; SELECT/ASK as rows, CONSTRUCT/DESCRIBE as Turtle text."""
     query = store.inspect(text, current_app.extensions["akgraph.limits"])
-    if query.returns_graph:
-        _, body = sparql.run(query, "text/turtle")
+    sent, body = sparql.run(query, store.Formats(SPARQL_JSON, "text/turtle"))
+    if sent == "text/turtle":
         return {"turtle": body.decode("utf-8")}
-    _, body = sparql.run(query, SPARQL_JSON)
     answer = json.loads(body)
     if "boolean" in answer:
         return {"boolean": answer["boolean"]}

@@ -55,27 +55,35 @@ def endpoint() -> Response:
     if text is None:
         return _service_description(backend)
     query = store.inspect(text, current_app.extensions["akgraph.limits"])
-    formats = negotiation.GRAPHS if query.returns_graph else negotiation.RESULTS
-    media_type = _negotiate(formats, params)
+    # The form is oxigraph's to tell: the worker picks the type for the form it finds.
+    formats = store.Formats(_choose(negotiation.RESULTS, params), _choose(negotiation.GRAPHS, params))
     dataset = {}
     if "default-graph-uri" in params or "named-graph-uri" in params:
         dataset = {
             "default_graphs": params.getlist("default-graph-uri"),
             "named_graphs": params.getlist("named-graph-uri"),
         }
-    sent_type, body = run(query, media_type, **dataset, base_iri=urls.sparql(external=True))
+    try:
+        sent_type, body = run(query, formats, **dataset, base_iri=urls.sparql(external=True))
+    except store.NoFormat as exc:
+        _negotiate(negotiation.GRAPHS if exc.args[1] == "graph" else negotiation.RESULTS, params)
+        raise
+
     return Response(body, mimetype=sent_type)
 
 
-def run(query: store.Query, media_type: str, **options) -> tuple[str, bytes]:
+def run(
+    query: store.Query, media_type: str | store.Formats, **options
+) -> tuple[str, bytes]:
     """Evaluate a visitor's query within the client's fair share of the workers (see
-    :mod:`akgraph.web.fairness`); used by ``/sparql`` and by the query pages."""
+    :mod:`akgraph.web.fairness`); used by ``/sparql`` and by the query pages. A query that
+    ran out of time or memory, or crashed its worker, costs the client alike."""
     client = request.remote_addr or "unknown"
     fair = current_app.extensions["akgraph.fairness"]
     with fair.slot(client):
         try:
             return current_app.extensions["akgraph.store"].query(query, media_type, **options)
-        except store.QueryTimeout:
+        except (store.QueryTimeout, store.WorkerFailed):
             fair.penalise(client)
             raise
 
@@ -125,6 +133,10 @@ def _single(values: list[str]) -> str | None:
     if len(values) > 1:
         raise ProtocolError(f"exactly one query parameter is allowed, got {len(values)}")
     return values[0] if values else None
+
+
+def _choose(formats: tuple[negotiation.Format, ...], params: MultiDict) -> str | None:
+    return negotiation.choose(formats, request.accept_mimetypes, params.getlist("format"))
 
 
 def _negotiate(formats: tuple[negotiation.Format, ...], params: MultiDict) -> str:
