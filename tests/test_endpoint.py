@@ -170,7 +170,7 @@ def test_malformed_query_gets_the_parser_message(client):
     response = get(client, "SELECT ?s WHERE { ?s ?p }")
     assert response.status_code == 400
     assert response.mimetype == "text/plain"
-    assert b"malformed query" in response.data and b"error at 1:" in response.data  # oxigraph names the position
+    assert b"malformed query" in response.data and b"error at 1:" in response.data  # position
 
 
 @pytest.mark.parametrize(

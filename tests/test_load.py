@@ -68,7 +68,9 @@ def mix(latest_build) -> list[str]:
 
 
 def test_mixed_load_has_no_errors_and_flat_memory(latest_build, mix):
-    app = create_app({"TESTING": True, "SOURCE": latest_build, "WORKERS": 3})
+    # 32 threads from one address: a server sized for 32 waiting queries (the bound on waiting
+    # queries and the heavy-client box are tested in tests/test_sandbox.py).
+    app = create_app({"TESTING": True, "SOURCE": latest_build, "WORKERS": 3, "SPARQL_QUEUE": 32})
     me = psutil.Process()
     try:
         with live(app) as base, ThreadPoolExecutor(32) as pool:

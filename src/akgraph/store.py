@@ -608,14 +608,12 @@ class LocalStore:
         media type and the serialized result. ``media_type`` is one type, or one per form
         (:class:`Formats`: the type sent tells the form). ``internal`` queries (the pages' own)
         have a worker of their own, so visitors' queries can never hold up the pages."""
-        formats = media_type if isinstance(media_type, Formats) else Formats(media_type, media_type)
-        options = _dataset_options(query, default_graphs, named_graphs, self.default)
-        key = (query.text, formats, repr(sorted(options.items())), base_iri)
+        formats, options, key = self._job(query, media_type, default_graphs, named_graphs, base_iri)
+        if not self.isolated and querytext.mentions_service(query.text):
+            raise ServiceRefused(NO_SERVICE)
         found = self._answers.get(key)
         if found is not None:
             return found[1], found[2]
-        if not self.isolated and querytext.mentions_service(query.text):
-            raise ServiceRefused(NO_SERVICE)
         self._ensure_workers()
         idle = self._pools[internal]
         job = _Job(query.text, formats, options | {"base_iri": base_iri})
@@ -636,6 +634,27 @@ class LocalStore:
             idle.put(worker)
         self._answers.put(key, answer)
         return answer[1], answer[2]
+
+    def _job(self, query, media_type, default_graphs, named_graphs, base_iri):
+        formats = media_type if isinstance(media_type, Formats) else Formats(media_type, media_type)
+        options = _dataset_options(query, default_graphs, named_graphs, self.default)
+        return formats, options, (query.text, formats, repr(sorted(options.items())), base_iri)
+
+    def cached(
+        self,
+        query: Query,
+        media_type: str | Formats,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
+    ) -> tuple[str, bytes] | None:
+        """The answer :meth:`query` would give, if it is cached (no worker is asked)."""
+        if not self.isolated and querytext.mentions_service(query.text):
+            return None
+        found = self._answers.get(
+            self._job(query, media_type, default_graphs, named_graphs, base_iri)[2]
+        )
+        return None if found is None else (found[1], found[2])
 
     def pids(self) -> list[int]:
         """Process ids of the idle workers for visitors' queries in this process (for

@@ -13,6 +13,8 @@ Configuration (Flask config keys; also read from ``AKGRAPH_<KEY>`` environment v
   have a worker of their own.
 * ``BESLISHULP``: a folder of the AI-Act decision aid (``decision-tree.yaml``...) to serve
   at ``/beslishulp`` and in the graph; default: ``<SOURCE>/beslishulp`` where it exists.
+* ``SPARQL_QUEUE``: visitors' queries that may wait for a worker beyond those running
+  (default: twice ``WORKERS``); further ones get 503 with ``Retry-After`` at once.
 * ``TIMEOUT`` (seconds, 10), ``WORKERS`` (query processes, 2), ``MAX_QUERY_LENGTH``
   (characters, 16384), ``MAX_RESULT_BYTES`` (16 MiB), ``WORKER_MEMORY`` (bytes of memory per
   query process; default sized for the machine, see :func:`akgraph.sandbox.default_memory`).
@@ -44,6 +46,7 @@ DEFAULTS = {
     "MAX_RESULT_BYTES": store.Limits.max_result_bytes,
     "BESLISHULP": None,
     "WORKER_MEMORY": None,
+    "SPARQL_QUEUE": None,
 }
 
 
@@ -79,8 +82,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["akgraph.limits"] = limits
     # By default no single client can hold every query worker.
     per_client = app.config["QUERIES_PER_CLIENT"] or max(1, int(app.config["WORKERS"]) - 1)
+    workers = int(app.config["WORKERS"])
+    queue = app.config["SPARQL_QUEUE"]
     app.extensions["akgraph.fairness"] = Fairness(
-        int(per_client), float(app.config["TIMEOUT_COOLDOWN"]), limits.timeout
+        per_client=int(per_client),
+        cooldown=float(app.config["TIMEOUT_COOLDOWN"]),
+        wait=limits.timeout,
+        capacity=workers,
+        queue=2 * workers if queue is None else int(queue),
+        heavy=limits.timeout / 2,
     )
 
     from akgraph.web import api, beslishulp, pages, sparql

@@ -9,6 +9,8 @@ without a query answers the service description. Errors are ``text/plain``.
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import MultiDict
 
@@ -56,7 +58,9 @@ def endpoint() -> Response:
         return _service_description(backend)
     query = store.inspect(text, current_app.extensions["akgraph.limits"])
     # The form is oxigraph's to tell: the worker picks the type for the form it finds.
-    formats = store.Formats(_choose(negotiation.RESULTS, params), _choose(negotiation.GRAPHS, params))
+    formats = store.Formats(
+        _choose(negotiation.RESULTS, params), _choose(negotiation.GRAPHS, params)
+    )
     dataset = {}
     if "default-graph-uri" in params or "named-graph-uri" in params:
         dataset = {
@@ -72,20 +76,26 @@ def endpoint() -> Response:
     return Response(body, mimetype=sent_type)
 
 
-def run(
-    query: store.Query, media_type: str | store.Formats, **options
-) -> tuple[str, bytes]:
+def run(query: store.Query, media_type: str | store.Formats, **options) -> tuple[str, bytes]:
     """Evaluate a visitor's query within the client's fair share of the workers (see
     :mod:`akgraph.web.fairness`); used by ``/sparql`` and by the query pages. A query that
     ran out of time or memory, or crashed its worker, costs the client alike."""
     client = request.remote_addr or "unknown"
     fair = current_app.extensions["akgraph.fairness"]
-    with fair.slot(client):
+    backend = current_app.extensions["akgraph.store"]
+    cached = getattr(backend, "cached", None)
+    found = cached(query, media_type, **options) if cached else None
+    if found is not None:  # no worker needed
+        return found
+    with fair.slot(client) as ticket:
+        start = time.monotonic()
         try:
-            return current_app.extensions["akgraph.store"].query(query, media_type, **options)
+            return backend.query(query, media_type, **options)
         except (store.QueryTimeout, store.WorkerFailed):
             fair.penalise(client)
             raise
+        finally:
+            ticket.seconds = time.monotonic() - start
 
 
 @bp.errorhandler(TooManyQueries)
