@@ -51,7 +51,7 @@ from pathlib import Path
 
 import psutil
 
-from akgraph import queries, store
+from akgraph import queries, querytext
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -103,7 +103,8 @@ def sparql_mix(endpoint: str, texts: list[tuple[str, str]], params: str = "") ->
     """The queries of the mix as GETs on ``endpoint`` (``params``: more encoded parameters)."""
     mix = []
     for name, text in texts:
-        accept = GRAPH_TYPE if store.inspect(text).returns_graph else SELECT_TYPE
+        graph = querytext.form(text) in ("CONSTRUCT", "DESCRIBE")  # a tool may guess
+        accept = GRAPH_TYPE if graph else SELECT_TYPE
         encoded = urllib.parse.urlencode({"query": text}) + (f"&{params}" if params else "")
         if len(endpoint) + len(encoded) < MAX_GET:
             mix.append(Request(name, f"{endpoint}?{encoded}", accept))
