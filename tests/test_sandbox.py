@@ -361,3 +361,37 @@ def test_the_form_comes_from_oxigraph(client):
     response = client.get("/sparql", query_string={"query": text})
     assert response.status_code == 200 and response.mimetype == "text/turtle"
     assert re.search(rb'"SELECT"', response.data)
+
+
+def test_base_url_not_the_host_header_makes_absolute_urls(sample_path):
+    app = create_app(
+        {"TESTING": True, "SOURCE": str(sample_path), "BASE_URL": "https://data.example.nl/ak"}
+    )
+    client = app.test_client()
+    try:
+        for path in ("/.well-known/void", "/measures/"):
+            response = client.get(path, headers={"Host": "evil.example"})
+            assert response.status_code == 200
+            assert b"evil.example" not in response.data
+            assert b"https://data.example.nl/ak/" in response.data
+    finally:
+        app.extensions["akgraph.store"].close()
+
+
+def test_control_characters_in_a_urn_are_404(client):
+    for path in ("/doc/urn:nl:ak:mtr:x%01", "/doc/urn:nl:ak:mtr:x%7F"):
+        assert client.get(path).status_code == 404
+    response = client.get("/id/urn:nl:ak:mtr:x%01")
+    assert response.status_code == 303
+    assert client.get(response.headers["Location"]).status_code == 404
+
+
+def test_only_http_urls_become_links(client):
+    text = (
+        "SELECT ?u WHERE { VALUES ?u "
+        "{ <javascript:alert(1)> <data:text/html,x> <https://a.example/> } }"
+    )
+    page = client.get("/query", query_string={"query": text})
+    assert page.status_code == 200
+    assert b'href="javascript:' not in page.data and b'href="data:' not in page.data
+    assert b'href="https://a.example/"' in page.data

@@ -13,6 +13,9 @@ Configuration (Flask config keys; also read from ``AKGRAPH_<KEY>`` environment v
   have a worker of their own.
 * ``BESLISHULP``: a folder of the AI-Act decision aid (``decision-tree.yaml``...) to serve
   at ``/beslishulp`` and in the graph; default: ``<SOURCE>/beslishulp`` where it exists.
+* ``BASE_URL``: the public address (``https://host/prefix``); absolute URLs in every body
+  (VoID, API records, pages) start with it. Default: the request's own, from its Host header
+  (set this behind a shared cache, so no client can put its Host into a cached answer).
 * ``SPARQL_QUEUE``: visitors' queries that may wait for a worker beyond those running
   (default: twice ``WORKERS``); further ones get 503 with ``Retry-After`` at once.
 * ``TIMEOUT`` (seconds, 10), ``WORKERS`` (query processes, 2), ``MAX_QUERY_LENGTH``
@@ -24,6 +27,7 @@ Production: ``gunicorn --preload -w 2 -k gthread 'akgraph.web:create_app()'`` (s
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -47,6 +51,7 @@ DEFAULTS = {
     "BESLISHULP": None,
     "WORKER_MEMORY": None,
     "SPARQL_QUEUE": None,
+    "BASE_URL": None,
 }
 
 
@@ -103,10 +108,29 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(beslishulp.bp)
+    if app.config["BASE_URL"]:
+        app.wsgi_app = _BaseUrl(app.wsgi_app, app.config["BASE_URL"])  # type: ignore[method-assign]
     app.after_request(_cors)
     app.after_request(_security)
     app.register_error_handler(HTTPException, _plain_error)
     return app
+
+
+class _BaseUrl:
+    """WSGI middleware: every absolute URL the app writes starts with the configured base URL
+    (scheme, host, path prefix), never with a Host header the client chose."""
+
+    def __init__(self, app, base: str) -> None:
+        parts = urllib.parse.urlsplit(base)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"BASE_URL must be an absolute http(s) URL, not {base!r}")
+        self.app, self.parts = app, parts
+
+    def __call__(self, environ, start_response):
+        environ["HTTP_HOST"] = self.parts.netloc
+        environ["wsgi.url_scheme"] = self.parts.scheme
+        environ["SCRIPT_NAME"] = self.parts.path.rstrip("/")
+        return self.app(environ, start_response)
 
 
 def _cors(response: Response) -> Response:

@@ -112,6 +112,14 @@ def unavailable(error: store.QueryError) -> Response:
     return response
 
 
+@bp.app_template_filter("web_link")
+def web_link(url: object) -> str | None:
+    """``url`` if it is an http(s) URL, else None: ``javascript:``, ``data:`` and other
+    schemes from the source never become links."""
+    text = str(url or "").strip()
+    return text if re.match(r"https?://", text, re.IGNORECASE) else None
+
+
 @bp.app_template_filter("predicate_label")
 def predicate_label(iri: str) -> str:
     """The ontology's Dutch label of a property or class."""
@@ -128,10 +136,15 @@ def helpers() -> dict:
 # -- identifiers ----------------------------------------------------------------------------
 
 
+_NOT_IRI = re.compile(r'[\x00-\x20\x7f-\x9f<>"{}|^`\\]')
+
+
 def _known(text: str) -> str | None:
     """The IRI the graph knows for ``text`` as written in an address, or None."""
     candidates = [text, iris.normalize(text), iris.normalize(unquote(text))]
     for candidate in dict.fromkeys(candidates):
+        if _NOT_IRI.search(candidate):  # control characters, spaces, <>"{}|^`\: no IRI
+            continue
         try:
             if data().describe(candidate).exists:
                 return candidate
