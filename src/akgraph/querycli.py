@@ -13,8 +13,9 @@ import argparse
 import csv
 import io
 import json
+import math
 import sys
-from typing import Any
+from typing import Any, cast
 
 from akgraph import queries
 
@@ -138,7 +139,13 @@ def bind(named: dict[str, queries.NamedQuery], name: str, params: list[str]) -> 
 
 def local(text: str, source: str | None) -> dict[str, Any]:
     """SPARQL JSON results of ``text`` on ``source`` loaded in this process."""
-    from pyoxigraph import NamedNode, QueryResultsFormat, QueryTriples
+    from pyoxigraph import (
+        NamedNode,
+        QueryBoolean,
+        QueryResultsFormat,
+        QuerySolutions,
+        QueryTriples,
+    )
 
     from akgraph import store
 
@@ -160,7 +167,8 @@ def local(text: str, source: str | None) -> dict[str, Any]:
     if isinstance(result, QueryTriples):
         raise queries.QueryError("only SELECT and ASK queries have a table")
     out = io.BytesIO()
-    result.serialize(out, QueryResultsFormat.JSON)
+    table = cast(QuerySolutions | QueryBoolean, result)
+    table.serialize(out, QueryResultsFormat.JSON)
     return json.loads(out.getvalue())
 
 
@@ -172,8 +180,8 @@ def remote(text: str, endpoint: str, timeout: float) -> dict[str, Any]:
     client.setQuery(text)
     client.setMethod(POST)
     client.setReturnFormat(JSON)
-    client.setTimeout(int(timeout))
-    return client.queryAndConvert()
+    client.setTimeout(math.ceil(timeout))  # it truncates to int, and 0 means no timeout
+    return cast(dict[str, Any], client.queryAndConvert())
 
 
 def _value(binding: dict[str, str] | None) -> str:

@@ -29,7 +29,9 @@ when the process ends, and those of a crashed process at the next start.
 from __future__ import annotations
 
 import gc
+import io
 import logging
+import math
 import multiprocessing
 import os
 import queue
@@ -45,12 +47,14 @@ import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from pyoxigraph import (
     DefaultGraph,
     NamedNode,
     QueryBoolean,
     QueryResultsFormat,
+    QuerySolutions,
     QueryTriples,
     RdfFormat,
     Store,
@@ -272,7 +276,7 @@ def default_graphs(store: Store) -> list[str] | None:
     )
     releases = sorted(
         (row["date"].value if row["date"] else "", row["tag"].value, row["g"].value)
-        for row in store.query(text)
+        for row in cast(QuerySolutions, store.query(text))
     )
     if len({g for _, _, g in releases}) < 2:
         return None
@@ -311,27 +315,20 @@ class _Job:
     options: dict
 
 
-class _CappedBuffer:
-    """A write-only byte buffer that raises :class:`ResultTooLarge` past ``limit`` bytes."""
+class _CappedBuffer(io.BytesIO):
+    """A byte buffer that raises :class:`ResultTooLarge` past ``limit`` bytes."""
 
     def __init__(self, limit: int):
-        self.limit, self.parts, self.size = limit, [], 0
+        super().__init__()
+        self.limit = limit
 
-    def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.size > self.limit:
+    def write(self, data: Any) -> int:
+        if self.tell() + memoryview(data).nbytes > self.limit:
             raise ResultTooLarge(
                 f"the result is larger than the limit of {self.limit} bytes; "
                 "narrow the query or add LIMIT"
             )
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def getvalue(self) -> bytes:
-        return b"".join(self.parts)
+        return super().write(data)
 
 
 def _evaluate(store: Store, job: _Job, limit: int) -> tuple[str, str, bytes] | QueryError:
@@ -350,8 +347,8 @@ def _evaluate(store: Store, job: _Job, limit: int) -> tuple[str, str, bytes] | Q
             _write_jsonld(result, out, limit)
         elif isinstance(result, QueryTriples):
             rdf_format = RdfFormat.from_media_type(media_type)
-            options = {"prefixes": PREFIXES} if rdf_format == RdfFormat.TURTLE else {}
-            serialize(result, out, rdf_format, **options)
+            prefixes = PREFIXES if rdf_format == RdfFormat.TURTLE else None
+            serialize(result, out, rdf_format, prefixes=prefixes)
         else:
             result.serialize(out, QueryResultsFormat.from_media_type(media_type))
     except QueryError as exc:
@@ -688,7 +685,7 @@ class RemoteStore:
         client = SPARQLWrapper(self.url)
         client.setMethod(POST)
         client.setQuery(query.text)
-        client.setTimeout(self.limits.timeout)
+        client.setTimeout(math.ceil(self.limits.timeout))  # it truncates to int; 0 = none
         accept = media_type.accept() if isinstance(media_type, Formats) else media_type
         client.addCustomHttpHeader("Accept", accept)
         for iri in default_graphs or []:
