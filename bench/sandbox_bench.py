@@ -63,13 +63,14 @@ def cold(server: hb.Server, mix: list[hb.Request], runs: int) -> dict[str, float
         times = []
         for _ in range(runs):
             marker = f"\n# cold {uuid.uuid4().hex}\n"
-            if request.body:  # POST form: the query is in the body
-                fresh = replace(request, body=request.body + hb.urllib.parse.quote(marker))
+            quoted = hb.urllib.parse.quote(marker)
+            if request.body:  # POST form: the query is the body's first parameter
+                query, amp, params = request.body.partition("&")
+                fresh = replace(request, body=f"{query}{quoted}{amp}{params}")
             else:
                 path, _, rest = request.path.partition("?query=")
                 query, amp, params = rest.partition("&")
-                marked = f"{path}?query={query}{hb.urllib.parse.quote(marker)}{amp}{params}"
-                fresh = replace(request, path=marked)
+                fresh = replace(request, path=f"{path}?query={query}{quoted}{amp}{params}")
             status, _, seconds = hb.fetch(server.base, fresh)
             if status != 200:
                 raise SystemExit(f"{server.name} {request.name}: HTTP {status}")
