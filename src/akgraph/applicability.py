@@ -114,7 +114,13 @@ def _lex(text: str) -> list[tuple[str, str]]:
 
 def parse(text: str) -> Expr:
     """The syntax tree of one exception expression; ExpressionError when malformed."""
-    tokens = _lex(text)
+    return parse_tokens(_lex(text), text)
+
+
+def parse_tokens(tokens: list[tuple[str, str]], text: str, label: str = "a label") -> Expr:
+    """The syntax tree of lexed ``tokens`` (``("op", "&&")``, ``("name", "...")``) by the
+    grammar above; also parses the decision aid's conditions, which differ only in how a label
+    is written (``label`` names that form in messages)."""
     if not tokens:
         raise ExpressionError("empty expression")
     position = 0
@@ -153,7 +159,7 @@ def parse(text: str) -> Expr:
         found = peek()
         if found is None or found[0] != "name":
             raise ExpressionError(
-                f"expected a label at {found[1] if found else 'end'!r} in {text!r}"
+                f"expected {label} at {found[1] if found else 'end'!r} in {text!r}"
             )
         position += 1
         return Token(found[1])

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import yaml  # type: ignore[import-untyped]
 
-from akgraph.applicability import And, Expr, ExpressionError, Not, Or, Token
+from akgraph.applicability import And, Expr, ExpressionError, Not, Token, parse_tokens
 from akgraph.problems import Problem, Severity
 from akgraph.registry_labels import dimensions as registry_dimensions
 from akgraph.source.beslishulp import TREE_FILE, Answer, Conclusion, DecisionTree, Question
@@ -52,50 +52,9 @@ def parse_condition(text: str) -> Expr:
         if not match:
             raise ExpressionError(f"unexpected {text[position : position + 20]!r} in {text!r}")
         operator, label = match.groups()
-        tokens.append(("op", operator) if operator else ("label", label))
+        tokens.append(("op", operator) if operator else ("name", label))
         position = match.end()
-    if not tokens:
-        raise ExpressionError("empty condition")
-    at = 0
-
-    def take(value: str) -> bool:
-        nonlocal at
-        if at < len(tokens) and tokens[at] == ("op", value):
-            at += 1
-            return True
-        return False
-
-    def expression() -> Expr:
-        operands = [conjunction()]
-        while take("||"):
-            operands.append(conjunction())
-        return operands[0] if len(operands) == 1 else Or(tuple(operands))
-
-    def conjunction() -> Expr:
-        operands = [unary()]
-        while take("&&"):
-            operands.append(unary())
-        return operands[0] if len(operands) == 1 else And(tuple(operands))
-
-    def unary() -> Expr:
-        nonlocal at
-        if take("!"):
-            return Not(unary())
-        if take("("):
-            inner = expression()
-            if not take(")"):
-                raise ExpressionError(f"missing ')' in {text!r}")
-            return inner
-        if at < len(tokens) and tokens[at][0] == "label":
-            at += 1
-            return Token(tokens[at - 1][1])
-        found = tokens[at][1] if at < len(tokens) else "end"
-        raise ExpressionError(f'expected \'"label" in labels\' at {found!r} in {text!r}')
-
-    tree = expression()
-    if at != len(tokens):
-        raise ExpressionError(f"unexpected {tokens[at][1]!r} in {text!r}")
-    return tree
+    return parse_tokens(tokens, text, '\'"label" in labels\'')
 
 
 def holds(tree: Expr, labels: set[str] | frozenset[str]) -> bool:
