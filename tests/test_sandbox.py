@@ -171,10 +171,11 @@ def test_big_ordinary_queries_answer(client, name):
     response = client.post("/sparql", data=BIG[name], content_type="application/sparql-query")
     assert response.status_code in (200, 400, 503), response.data
     assert b"recursion" not in response.data
-    # oxigraph may plan a 200-pattern star or evaluate 200 OPTIONALs for longer than the
-    # timeout (a clean 503); the sum
+    # oxigraph may plan a 200-pattern star or evaluate 200 (or 60 nested) OPTIONALs for
+    # longer than the timeout on a loaded machine (a clean 503, as the issue allows); the sum
     # takes seconds on a slow machine
-    if name not in ("7000-term sum", "200 patterns on one subject", "200 OPTIONALs"):
+    slow = ("7000-term sum", "200 patterns on one subject", "200 OPTIONALs", "60 nested OPTIONALs")
+    if name not in slow:
         assert response.status_code == 200, response.data
 
 
