@@ -625,6 +625,12 @@ def about() -> str:
     return render_template("about.html", dumps=dumps, counts=data().counts)
 
 
+@bp.route("/toegankelijkheid")
+def accessibility() -> str:
+    """The accessibility statement: what was tested, how, and the known limits."""
+    return render_template("accessibility.html")
+
+
 def _missing_dumps() -> set[str]:
     return set() if data().dataset is not None else {"application/n-quads", "application/trig"}
 
