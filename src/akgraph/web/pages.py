@@ -562,7 +562,11 @@ def query_page() -> Response:
 
 @bp.route("/queries/")
 def named_queries() -> str:
-    return render_template("queries.html", named=queries.load())
+    """The cookbook: the named queries grouped by the question they help answer."""
+    groups: dict[str, list[queries.NamedQuery]] = {}
+    for query in queries.load().values():
+        groups.setdefault(query.question.get("nl", "Overige vragen"), []).append(query)
+    return render_template("queries.html", groups=groups)
 
 
 @bp.route("/queries/<name>")
