@@ -98,7 +98,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         heavy=limits.timeout / 2,
     )
 
-    from akgraph.web import api, beslishulp, pages, sparql
+    from akgraph.web import api, applicability_page, beslishulp, pages, sparql
     from akgraph.web.data import Data
 
     app.extensions[beslishulp.TREE] = beslishulp.find_tree(app.config, app.config["SOURCE"])
@@ -108,6 +108,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(beslishulp.bp)
+    app.register_blueprint(applicability_page.bp)
     if app.config["BASE_URL"]:
         app.wsgi_app = _BaseUrl(app.wsgi_app, app.config["BASE_URL"])  # type: ignore[method-assign]
     app.after_request(_cors)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
+from werkzeug.datastructures import MultiDict
 
 from akgraph import applicability, decision_aid, registry_labels
 from akgraph.web import urls
@@ -185,27 +186,33 @@ def by_urn_parameter() -> Response:
 # -- applicability --------------------------------------------------------------------------
 
 
-def _profile() -> dict[str, frozenset[str]] | Response:
-    """The AI-Act profile in the query string: repeated or comma-separated values, each a
-    frontmatter value, its URN or the registry's/AMT's label (any case); 400 naming the
-    accepted values for anything else."""
+class ProfileError(ValueError):
+    """A profile parameter that cannot be read: ``detail`` and the hints of the 400 answer."""
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail, self.extra = detail, extra
+
+
+def parse_profile(args: MultiDict[str, str]) -> dict[str, frozenset[str]]:
+    """The AI-Act profile in query parameters ``args``: repeated or comma-separated values,
+    each a frontmatter value, its URN or the registry's/AMT's label (any case), or the
+    decision aid's ``labels=``/``answers=``; :class:`ProfileError` naming the accepted values
+    for anything else. ``/api/applicable`` and the page ``/wat-geldt-voor-ons`` read it so."""
     known = registry_labels.dimensions()
-    unknown = sorted(set(request.args) - set(known) - {"format", "version", "labels", "answers"})
+    unknown = sorted(set(args) - set(known) - {"format", "version", "labels", "answers"})
     if unknown:
-        return _error(
-            400, f"unknown parameter(s): {', '.join(unknown)}", parameters=list(known)
-        )
+        raise ProfileError(f"unknown parameter(s): {', '.join(unknown)}", parameters=list(known))
     given: dict[str, list[str]] = {}
     for name, dimension in known.items():
-        for raw in request.args.getlist(name):
+        for raw in args.getlist(name):
             for text in (v.strip() for v in raw.split(",")):
                 if not text:
                     continue
                 value = dimension.parse(text)
                 if value is None:
                     shown = text if _VALUE.match(text) else repr(text[:80])
-                    return _error(
-                        400,
+                    raise ProfileError(
                         f"{name}: unknown value {shown}",
                         parameter=name,
                         accepted=dimension.accepted(),
@@ -213,24 +220,32 @@ def _profile() -> dict[str, frozenset[str]] | Response:
                 given.setdefault(name, []).append(value)
     # the decision aid's own output: its label strings, whatever their dimension, or its
     # answers (their texts, comma-separated), replayed through the tree being served
-    labels = request.args.getlist("labels")
-    if "answers" in request.args:
+    labels = args.getlist("labels")
+    if "answers" in args:
         tree = current_app.extensions.get(DECISION_TREE)
         if tree is None:
-            return _error(400, "answers: no decision aid is loaded", parameter="answers")
-        texts = [a.strip() for raw in request.args.getlist("answers") for a in raw.split(",")]
+            raise ProfileError("answers: no decision aid is loaded", parameter="answers")
+        texts = [a.strip() for raw in args.getlist("answers") for a in raw.split(",")]
         try:
             labels.append(",".join(decision_aid.walk(tree, texts).labels))
         except decision_aid.WalkError as error:
-            return _error(400, f"answers: {error}", parameter="answers")
+            raise ProfileError(f"answers: {error}", parameter="answers") from None
     for raw in labels:
         for text in (v.strip() for v in raw.split(",")):
             if text and decision_aid.label_value(text) is None:
                 shown = text if _VALUE.match(text) else repr(text[:80])
-                return _error(400, f"labels: unknown label {shown}", parameter="labels")
+                raise ProfileError(f"labels: unknown label {shown}", parameter="labels")
         for name, values in decision_aid.profile_values(raw.split(",")).items():
             given.setdefault(name, []).extend(values)
     return applicability.profile(given)
+
+
+def _profile() -> dict[str, frozenset[str]] | Response:
+    """:func:`parse_profile` of the request, or its 400 answer."""
+    try:
+        return parse_profile(request.args)
+    except ProfileError as error:
+        return _error(400, error.detail, **error.extra)
 
 
 def _summary(item: Item, kind: str) -> dict[str, Any]:
