@@ -118,11 +118,9 @@ def _dimensions(profile: applicability.Profile) -> list[dict[str, Any]]:
 def page() -> Response:
     """The form, and below it the answer for the profile chosen."""
     found = _read()
-    asked = any(name in request.args for name in (*registry_labels.dimensions(), "labels"))
     body = render_template(
         "applicability.html",
         outcome=found,
-        asked=asked or "answers" in request.args,
         dimensions=_dimensions(found.profile),
         phases=PHASES,
         release=registry().release,
