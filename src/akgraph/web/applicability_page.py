@@ -55,6 +55,11 @@ class Outcome:
         """The profile as query parameters (``rol-ai-act=aanbieder,importeur``)."""
         return {k: ",".join(sorted(v)) for k, v in self.profile.items()}
 
+    @property
+    def values(self) -> dict[str, list[str]]:
+        """The profile as repeated query parameters, as the form sends it."""
+        return {k: sorted(v) for k, v in self.profile.items()}
+
 
 def outcome(view: Registry, profile: applicability.Profile) -> Outcome:
     """:meth:`Registry.assess` of ``profile`` with the items its answer names."""
@@ -207,7 +212,7 @@ def table(found: Outcome) -> exports.Table:
     ]
     return exports.Table(
         "Wat geldt voor ons",
-        urls.applicability(external=True, **found.params, **_version_params()),
+        urls.applicability(external=True, **found.values, **_version_params()),
         exports.release_name(registry().release),
         filters,
         COLUMNS,
