@@ -22,6 +22,7 @@ from tests.scan import scan
 from tests.test_applicability import (
     DEPLOYER_HIGH_RISK,
     NON_AI,
+    OPEN_SOURCE,
     PROVIDER_GPAI_MODEL,
     expected_requirements,
 )
@@ -36,14 +37,6 @@ EXEMPT = {
     "soort-toepassing": ["ai-systeem"],
     "risicogroep": ["uitzondering-van-toepassing"],
     "rol-ai-act": ["aanbieder"],
-}
-OPEN_SOURCE = {
-    "soort-toepassing": ["ai-systeem"],
-    "risicogroep": ["geen-hoog-risico-ai-systeem"],
-    "rol-ai-act": ["aanbieder"],
-    "transparantieverplichting": ["geen-transparantieverplichting"],
-    "systeemrisico": ["geen-systeemrisico"],
-    "open-source": ["open-source"],
 }
 ROLES = {
     "soort-toepassing": ["ai-systeem"],

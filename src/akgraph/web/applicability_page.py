@@ -105,13 +105,21 @@ def _read() -> Outcome:
 
 def _dimensions(profile: applicability.Profile) -> list[dict[str, Any]]:
     """The form's fieldsets: every AI-Act dimension with its values, the chosen ones marked."""
-    label = current_app.extensions["akgraph.data"].concept_label
+    data = current_app.extensions["akgraph.data"]
+
+    def label(dimension: registry_labels.Dimension, value: str) -> str:
+        """The graph's label of the value; else the registry's; else the value."""
+        iri = str(iris.concept(dimension.name, value))
+        if "label" in data.concepts.get(iri, {}):
+            return str(data.concepts[iri]["label"])
+        return dimension.label(value) or value
+
     return [
         {
             "name": name,
-            "label": label(str(iris.scheme(name))),
+            "label": data.concept_label(str(iris.scheme(name))),
             "values": [
-                (value, label(str(iris.concept(name, value))), value in profile.get(name, ()))
+                (value, label(dimension, value), value in profile.get(name, ()))
                 for value in dimension.values
             ],
         }
@@ -210,9 +218,10 @@ def table(found: Outcome) -> exports.Table:
         )
         for name, values in found.profile.items()
     ]
+    source: dict[str, Any] = {**found.values, **_version_params()}
     return exports.Table(
         "Wat geldt voor ons",
-        urls.applicability(external=True, **found.values, **_version_params()),
+        urls.applicability(None, True, **source),
         exports.release_name(registry().release),
         filters,
         COLUMNS,
