@@ -125,6 +125,21 @@ def _index_body(view: Registry, kind: str, content: bool) -> dict[str, Any]:
         if content:
             entry["content"] = record
         entries.append(entry)
+    if kind == "instruments":  # the instrument registry's, under their registry URNs
+        for found in view.registry_instruments.values():
+            link = urls.api_item(kind, found.urn, external=True, **params)
+            entry = {
+                "type": "file",
+                "size": len(json.dumps(found.record, ensure_ascii=False).encode()),
+                "name": found.path.rsplit("/", 1)[-1],
+                "path": found.path,
+                "urn": found.urn,
+                "download_url": link,
+                "links": {"self": link},
+            }
+            if content:
+                entry["content"] = found.record
+            entries.append(entry)
     own = urls.api_index(kind, external=True, **params)
     return {
         "type": "dir",
@@ -140,10 +155,15 @@ def _index_body(view: Registry, kind: str, content: bool) -> dict[str, Any]:
 def _one(kind: str | None, urn: str) -> Response:
     urn = urn.strip()
     item = registry().find(urn, kind)
+    found = registry().registry_instruments.get(urn) if kind in (None, "instruments") else None
+    if found is not None:
+        return _json(found.record)
     if item is None:
         other = registry().find(urn) if kind else None
         hint = {"type": other.kind} if other else {}
         candidates = [u for k in ([kind] if kind else KINDS) for u in registry().items[k]]
+        if kind in (None, "instruments"):
+            candidates += list(registry().registry_instruments)
         closest = difflib.get_close_matches(urn, candidates, n=5, cutoff=0.6)
         return _error(404, f"unknown urn: {urn}", closest=closest, **hint)
     return _json(registry().record(item))
