@@ -19,7 +19,7 @@ import json
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, XSD
 
 from akgraph import iris, registry_labels
 from akgraph.iris import AK
@@ -134,6 +134,7 @@ def _task(
         add((part, AK.position, Literal(number)))
         add((part, AK.labelKey, Literal(key)))
         add((part, RDF.value, Literal(value, lang=lang)))
+        add((part, RDFS.label, Literal(f"{key}: {value}", lang=lang)))
     for predicate, kind, links in (
         (AK.taskLink, "link", task.links),
         (AK.dependsOn, "voorwaarde", task.depends_on),
@@ -161,6 +162,8 @@ def _link(
     add((task, predicate, part))
     add((part, RDF.type, AK.TaskLink))
     add((part, AK.position, Literal(number)))
+    name = link.text or link.urn or link.url or link.systemcard_path
+    add((part, RDFS.label, Literal(f"{name} ({link.version})" if link.version else str(name))))
     if link.text:
         add((part, AK.linkText, Literal(link.text)))
     if link.url:
