@@ -117,8 +117,8 @@ def test_bad_registry_files_are_reported_and_the_rest_converts(tmp_path):
     assert "cannot be read" in by_file["instruments/broken.yaml"][0].message
     assert "aliases expand" in by_file["instruments/bomb.yaml"][0].message
     assert "not a regular file" in by_file["instruments/link.yaml"][0].message
-    assert any(p.field == "urn" and "already used" in p.message for p in
-               by_file["instruments/iama.yaml"] + by_file.get("instruments/copy.yaml", []))  # fmt: skip
+    claimants = by_file.get("instruments/iama.yaml", []) + by_file.get("instruments/copy.yaml", [])
+    assert any(p.field == "urn" and "already used" in p.message for p in claimants)
     odd = by_file["instruments/odd.yaml"]
     assert any(p.field == "tasks.urn" and p.path == "instruments/odd.yaml:5" for p in odd)
     assert any(p.field == "tasks.status" and p.value == "'extra'" for p in odd)

@@ -107,7 +107,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         heavy=limits.timeout / 2,
     )
 
-    from akgraph.web import api, beslishulp, pages, sparql
+    from akgraph.web import api, beslishulp, operations, pages, sparql
     from akgraph.web.data import Data
 
     app.extensions[beslishulp.TREE] = beslishulp.find_tree(app.config, app.config["SOURCE"])
@@ -117,6 +117,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(beslishulp.bp)
+    operations.init_app(app)
     if app.config["BASE_URL"]:
         app.wsgi_app = _BaseUrl(app.wsgi_app, app.config["BASE_URL"])  # type: ignore[method-assign]
     app.after_request(_cors)

@@ -57,13 +57,13 @@ def _json_text(body: Any) -> str:
     return json.dumps(body, ensure_ascii=False, indent=None, separators=(",", ":"))
 
 
-def _json(body: Any, status: int = 200) -> Response:
+def json_response(body: Any, status: int = 200) -> Response:
     return Response(_json_text(body), status=status, mimetype="application/json")
 
 
-def _error(status: int, detail: str, **extra: Any) -> Response:
+def error_response(status: int, detail: str, **extra: Any) -> Response:
     """An error in the registry's (FastAPI's) shape: ``{"detail": ...}`` plus hints."""
-    return _json({"detail": detail, **extra}, status)
+    return json_response({"detail": detail, **extra}, status)
 
 
 @bp.before_request
@@ -74,7 +74,7 @@ def _check_version() -> Response | None:
         return None
     known = Registry(current_app.extensions["akgraph.data"]).versions
     if version not in known:
-        return _error(404, f"unknown version: {version}", versions=known)
+        return error_response(404, f"unknown version: {version}", versions=known)
     return None
 
 
@@ -157,7 +157,7 @@ def _one(kind: str | None, urn: str) -> Response:
     item = registry().find(urn, kind)
     found = registry().registry_instruments.get(urn) if kind in (None, "instruments") else None
     if found is not None:
-        return _json(found.record)
+        return json_response(found.record)
     if item is None:
         other = registry().find(urn) if kind else None
         hint = {"type": other.kind} if other else {}
@@ -165,8 +165,8 @@ def _one(kind: str | None, urn: str) -> Response:
         if kind in (None, "instruments"):
             candidates += list(registry().registry_instruments)
         closest = difflib.get_close_matches(urn, candidates, n=5, cutoff=0.6)
-        return _error(404, f"unknown urn: {urn}", closest=closest, **hint)
-    return _json(registry().record(item))
+        return error_response(404, f"unknown urn: {urn}", closest=closest, **hint)
+    return json_response(registry().record(item))
 
 
 @bp.route("/measures/")
@@ -198,7 +198,7 @@ def by_urn(urn: str) -> Response:
 def by_urn_parameter() -> Response:
     urn = request.args.get("urn")
     if not urn:
-        return _error(400, "give ?urn=")
+        return error_response(400, "give ?urn=")
     return _one(None, urn)
 
 
@@ -212,7 +212,7 @@ def _profile() -> dict[str, frozenset[str]] | Response:
     known = registry_labels.dimensions()
     unknown = sorted(set(request.args) - set(known) - {"format", "version", "labels", "answers"})
     if unknown:
-        return _error(
+        return error_response(
             400, f"unknown parameter(s): {', '.join(unknown)}", parameters=list(known)
         )
     given: dict[str, list[str]] = {}
@@ -224,7 +224,7 @@ def _profile() -> dict[str, frozenset[str]] | Response:
                 value = dimension.parse(text)
                 if value is None:
                     shown = text if _VALUE.match(text) else repr(text[:80])
-                    return _error(
+                    return error_response(
                         400,
                         f"{name}: unknown value {shown}",
                         parameter=name,
@@ -237,23 +237,23 @@ def _profile() -> dict[str, frozenset[str]] | Response:
     if "answers" in request.args:
         tree = current_app.extensions.get(DECISION_TREE)
         if tree is None:
-            return _error(400, "answers: no decision aid is loaded", parameter="answers")
+            return error_response(400, "answers: no decision aid is loaded", parameter="answers")
         texts = [a.strip() for raw in request.args.getlist("answers") for a in raw.split(",")]
         try:
             labels.append(",".join(decision_aid.walk(tree, texts).labels))
         except decision_aid.WalkError as error:
-            return _error(400, f"answers: {error}", parameter="answers")
+            return error_response(400, f"answers: {error}", parameter="answers")
     for raw in labels:
         for text in (v.strip() for v in raw.split(",")):
             if text and decision_aid.label_value(text) is None:
                 shown = text if _VALUE.match(text) else repr(text[:80])
-                return _error(400, f"labels: unknown label {shown}", parameter="labels")
+                return error_response(400, f"labels: unknown label {shown}", parameter="labels")
         for name, values in decision_aid.profile_values(raw.split(",")).items():
             given.setdefault(name, []).extend(values)
     return applicability.profile(given)
 
 
-def _summary(item: Item, kind: str) -> dict[str, Any]:
+def summary(item: Item, kind: str) -> dict[str, Any]:
     return {
         "urn": item.urn,
         "name": item.title,
@@ -298,18 +298,18 @@ def applicable() -> Response:
         response.headers["Content-Disposition"] = 'attachment; filename="van-toepassing.csv"'
         return response
     if fmt != "json":
-        return _error(400, f"unknown format: {fmt}", formats=["json", "csv"])
-    return _json(
+        return error_response(400, f"unknown format: {fmt}", formats=["json", "csv"])
+    return json_response(
         {
             "profile": {k: sorted(v) for k, v in profile.items()},
             "release": view.release,
             "requirements": [
-                {**_summary(r, "requirements"), "reason": decisions[r.urn]} for r in chosen
+                {**summary(r, "requirements"), "reason": decisions[r.urn]} for r in chosen
             ],
-            "measures": [_summary(m, "measures") for m in measures],
+            "measures": [summary(m, "measures") for m in measures],
             "excluded": [
                 {
-                    **_summary(view.items["requirements"][d.urn], "requirements"),
+                    **summary(view.items["requirements"][d.urn], "requirements"),
                     "reason": d.reason,
                     "exception": d.expression,
                     "because": [{"dimension": k, "value": v} for k, v in d.because],
@@ -330,4 +330,4 @@ def _openapi() -> dict[str, Any]:
 
 @bp.route("/openapi.json")
 def openapi() -> Response:
-    return _json(_openapi())
+    return json_response(_openapi())
