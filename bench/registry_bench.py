@@ -32,8 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import http_bench as hb  # noqa: E402
+import http_bench as hb  # bench/http_bench.py (this folder is on the path when run from it)
 
 ROOT = hb.ROOT
 SHARED = Path(os.environ.get("AKGRAPH_CLIENTS", ROOT.parent / "shared" / "clients"))
@@ -76,8 +75,8 @@ def servers() -> list[hb.Server]:
     return [
         hb.Server(
             "akgraph",
-            [str(hb.BIN / "gunicorn"), "--preload", "-w", "2", "-k", "gthread", "--threads",
-             "4", "-b", "127.0.0.1:{port}", hb.APP],  # fmt: skip
+            [str(hb.BIN / "gunicorn"), "--preload", *["-w", "2", "-k", "gthread", "--threads", "4"],
+             "-b", "127.0.0.1:{port}", hb.APP],
             "/health/live",
             0,
             akgraph_env,
