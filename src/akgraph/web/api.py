@@ -17,6 +17,7 @@ import difflib
 import io
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -97,10 +98,15 @@ def _index(kind: str) -> Response:
     content = _truthy("content")
     view = registry()
     key = (kind, content, request.args.get("version"), request.host_url)
+    return _body(view, key, lambda: _index_body(view, kind, content))
+
+
+def _body(view: Registry, key: tuple[Any, ...], make: Callable[[], Any]) -> Response:
+    """The JSON of ``make()``, serialized once per ``key`` and kept with the release view."""
     with view.lock:
         body = view.bodies.get(key)
     if body is None:
-        body = _json_text(_index_body(view, kind, content)).encode()
+        body = _json_text(make()).encode()
         with view.lock:
             view.bodies[key] = body
     return Response(body, mimetype="application/json")
@@ -154,10 +160,11 @@ def _index_body(view: Registry, kind: str, content: bool) -> dict[str, Any]:
 
 def _one(kind: str | None, urn: str) -> Response:
     urn = urn.strip()
-    item = registry().find(urn, kind)
-    found = registry().registry_instruments.get(urn) if kind in (None, "instruments") else None
+    view = registry()
+    item = view.find(urn, kind)
+    found = view.registry_instruments.get(urn) if kind in (None, "instruments") else None
     if found is not None:
-        return json_response(found.record)
+        return _body(view, ("record", urn), lambda: found.record)
     if item is None:
         other = registry().find(urn) if kind else None
         hint = {"type": other.kind} if other else {}
@@ -166,7 +173,7 @@ def _one(kind: str | None, urn: str) -> Response:
             candidates += list(registry().registry_instruments)
         closest = difflib.get_close_matches(urn, candidates, n=5, cutoff=0.6)
         return error_response(404, f"unknown urn: {urn}", closest=closest, **hint)
-    return json_response(registry().record(item))
+    return _body(view, ("record", urn), lambda: view.record(item))
 
 
 @bp.route("/measures/")
