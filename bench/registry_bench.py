@@ -16,8 +16,8 @@ keep-alive connection (p50, p99); (2) AMT's system-card flow, ``get_requirements
 for a high-risk provider (the index, then one GET per URN, every record parsed by AMT's
 models) and ``fetch_instruments``, each timed inside a fresh AMT process (``--runs`` times,
 alternating between the servers, median), as AMT caches records per process. AMT opens a new
-HTTP client per request, so much of that time is the client's own. Ratios are akgraph / task-registry: below 1 is
-faster.
+HTTP client per request, so much of that time is the client's own. Ratios are
+akgraph / task-registry: below 1 is faster.
 """
 
 from __future__ import annotations
