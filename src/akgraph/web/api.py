@@ -17,6 +17,7 @@ import difflib
 import io
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -58,13 +59,13 @@ def _json_text(body: Any) -> str:
     return json.dumps(body, ensure_ascii=False, indent=None, separators=(",", ":"))
 
 
-def _json(body: Any, status: int = 200) -> Response:
+def json_response(body: Any, status: int = 200) -> Response:
     return Response(_json_text(body), status=status, mimetype="application/json")
 
 
-def _error(status: int, detail: str, **extra: Any) -> Response:
+def error_response(status: int, detail: str, **extra: Any) -> Response:
     """An error in the registry's (FastAPI's) shape: ``{"detail": ...}`` plus hints."""
-    return _json({"detail": detail, **extra}, status)
+    return json_response({"detail": detail, **extra}, status)
 
 
 @bp.before_request
@@ -75,7 +76,7 @@ def _check_version() -> Response | None:
         return None
     known = Registry(current_app.extensions["akgraph.data"]).versions
     if version not in known:
-        return _error(404, f"unknown version: {version}", versions=known)
+        return error_response(404, f"unknown version: {version}", versions=known)
     return None
 
 
@@ -98,10 +99,15 @@ def _index(kind: str) -> Response:
     content = _truthy("content")
     view = registry()
     key = (kind, content, request.args.get("version"), request.host_url)
+    return _body(view, key, lambda: _index_body(view, kind, content))
+
+
+def _body(view: Registry, key: tuple[Any, ...], make: Callable[[], Any]) -> Response:
+    """The JSON of ``make()``, serialized once per ``key`` and kept with the release view."""
     with view.lock:
         body = view.bodies.get(key)
     if body is None:
-        body = _json_text(_index_body(view, kind, content)).encode()
+        body = _json_text(make()).encode()
         with view.lock:
             view.bodies[key] = body
     return Response(body, mimetype="application/json")
@@ -126,6 +132,21 @@ def _index_body(view: Registry, kind: str, content: bool) -> dict[str, Any]:
         if content:
             entry["content"] = record
         entries.append(entry)
+    if kind == "instruments":  # the instrument registry's, under their registry URNs
+        for found in view.registry_instruments.values():
+            link = urls.api_item(kind, found.urn, external=True, **params)
+            entry = {
+                "type": "file",
+                "size": len(json.dumps(found.record, ensure_ascii=False).encode()),
+                "name": found.path.rsplit("/", 1)[-1],
+                "path": found.path,
+                "urn": found.urn,
+                "download_url": link,
+                "links": {"self": link},
+            }
+            if content:
+                entry["content"] = found.record
+            entries.append(entry)
     own = urls.api_index(kind, external=True, **params)
     return {
         "type": "dir",
@@ -140,14 +161,20 @@ def _index_body(view: Registry, kind: str, content: bool) -> dict[str, Any]:
 
 def _one(kind: str | None, urn: str) -> Response:
     urn = urn.strip()
-    item = registry().find(urn, kind)
+    view = registry()
+    item = view.find(urn, kind)
+    found = view.registry_instruments.get(urn) if kind in (None, "instruments") else None
+    if found is not None:
+        return _body(view, ("record", urn), lambda: found.record)
     if item is None:
         other = registry().find(urn) if kind else None
         hint = {"type": other.kind} if other else {}
         candidates = [u for k in ([kind] if kind else KINDS) for u in registry().items[k]]
+        if kind in (None, "instruments"):
+            candidates += list(registry().registry_instruments)
         closest = difflib.get_close_matches(urn, candidates, n=5, cutoff=0.6)
-        return _error(404, f"unknown urn: {urn}", closest=closest, **hint)
-    return _json(registry().record(item))
+        return error_response(404, f"unknown urn: {urn}", closest=closest, **hint)
+    return _body(view, ("record", urn), lambda: view.record(item))
 
 
 @bp.route("/measures/")
@@ -179,7 +206,7 @@ def by_urn(urn: str) -> Response:
 def by_urn_parameter() -> Response:
     urn = request.args.get("urn")
     if not urn:
-        return _error(400, "give ?urn=")
+        return error_response(400, "give ?urn=")
     return _one(None, urn)
 
 
@@ -245,10 +272,10 @@ def _profile() -> dict[str, frozenset[str]] | Response:
     try:
         return parse_profile(request.args)
     except ProfileError as error:
-        return _error(400, error.detail, **error.extra)
+        return error_response(400, error.detail, **error.extra)
 
 
-def _summary(item: Item, kind: str) -> dict[str, Any]:
+def summary(item: Item, kind: str) -> dict[str, Any]:
     return {
         "urn": item.urn,
         "name": item.title,
@@ -293,18 +320,18 @@ def applicable() -> Response:
         response.headers["Content-Disposition"] = 'attachment; filename="van-toepassing.csv"'
         return response
     if fmt != "json":
-        return _error(400, f"unknown format: {fmt}", formats=["json", "csv"])
-    return _json(
+        return error_response(400, f"unknown format: {fmt}", formats=["json", "csv"])
+    return json_response(
         {
             "profile": {k: sorted(v) for k, v in profile.items()},
             "release": view.release,
             "requirements": [
-                {**_summary(r, "requirements"), "reason": decisions[r.urn]} for r in chosen
+                {**summary(r, "requirements"), "reason": decisions[r.urn]} for r in chosen
             ],
-            "measures": [_summary(m, "measures") for m in measures],
+            "measures": [summary(m, "measures") for m in measures],
             "excluded": [
                 {
-                    **_summary(view.items["requirements"][d.urn], "requirements"),
+                    **summary(view.items["requirements"][d.urn], "requirements"),
                     "reason": d.reason,
                     "exception": d.expression,
                     "because": [{"dimension": k, "value": v} for k, v in d.because],
@@ -325,4 +352,4 @@ def _openapi() -> dict[str, Any]:
 
 @bp.route("/openapi.json")
 def openapi() -> Response:
-    return _json(_openapi())
+    return json_response(_openapi())

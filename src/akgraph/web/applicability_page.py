@@ -20,7 +20,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from akgraph import applicability, iris, registry_labels
 from akgraph.web import exports, urls
-from akgraph.web.api import ProfileError, _summary, _version_params, parse_profile, registry
+from akgraph.web.api import ProfileError, _version_params, parse_profile, registry
 from akgraph.web.registry import PHASES, Item, Registry
 
 bp = Blueprint("applicability", __name__)
@@ -156,7 +156,7 @@ def export(fmt: str) -> Response:
 
 def _as_json(found: Outcome) -> dict[str, Any]:
     def summary(item: Item, kind: str) -> dict[str, Any]:
-        return {**_summary(item, kind), "page": urls.doc(item.urn, external=True)}
+        return {**summary(item, kind), "page": urls.doc(item.urn, external=True)}
 
     return {
         "profile": {k: sorted(v) for k, v in found.profile.items()},

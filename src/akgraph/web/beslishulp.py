@@ -17,7 +17,7 @@ from akgraph import applicability, decision_aid, iris, resources
 from akgraph.source import beslishulp
 from akgraph.source.beslishulp import DecisionTree
 from akgraph.web import urls
-from akgraph.web.api import DECISION_TREE, _error, _json, _summary, registry
+from akgraph.web.api import DECISION_TREE, error_response, json_response, registry, summary
 from akgraph.web.applicability_page import Outcome, outcome
 from akgraph.web.registry import PHASES
 from akgraph.web.render import to_html
@@ -138,7 +138,7 @@ def walk() -> Response:
     try:
         step = decision_aid.walk(tree, given)
     except decision_aid.WalkError as error:
-        return _error(400, str(error))
+        return error_response(400, str(error))
     body: dict[str, Any] = {
         "answers": [{"question": q.id, "answer": a.text} for q, a in step.path],
         "path": ".".join(str(q.answers.index(a)) for q, a in step.path),
@@ -154,7 +154,7 @@ def walk() -> Response:
                 {"position": i, "answer": a.text} for i, a in enumerate(step.question.answers)
             ],
         }
-        return _json(body)
+        return json_response(body)
     assert step.conclusion is not None
     outcome = _outcome(step)
     body["conclusion"] = {
@@ -163,9 +163,9 @@ def walk() -> Response:
         "conclusion": step.conclusion.text,
         "obligation": step.conclusion.obligation,
     }
-    body["requirements"] = [_summary(a.item, "requirements") for a in outcome.requirements]
+    body["requirements"] = [summary(a.item, "requirements") for a in outcome.requirements]
     body["excluded"] = [
-        {**_summary(item, "requirements"), "reason": decision.reason}
+        {**summary(item, "requirements"), "reason": decision.reason}
         for item, decision in outcome.excluded
     ]
-    return _json(body)
+    return json_response(body)

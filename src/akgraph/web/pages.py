@@ -59,7 +59,7 @@ SHOWN = {
         RDF.type, DCTERMS.title, DCTERMS.abstract, DCTERMS.identifier, AK.section, AK.slug,
         AK.sourcePath, AK.release, FOAF.page, AK.requirement, AK.measure, AK.identifierMinted,
         SKOS.prefLabel, SKOS.inScheme, SKOS.topConceptOf, SKOS.definition, SKOS.notation,
-        AK.legalCitation, AK.derivedFrom, AK.law,
+        AK.legalCitation, AK.derivedFrom, AK.law, AK.task,
         *(AK[name] for name in ("lifecyclePhase", "role", "topic", "applicationType",
                                  "riskGroup", "aiActRole", "transparencyObligation",
                                  "systemicRisk", "openSource", "instrumentCategory",
@@ -257,6 +257,7 @@ def _item_page(resource: Resource) -> str:
         "legal": _legal(resource),
         "history": _history(resource),
         "kind": _kind_name(types),
+        "tasks": _tasks(resource),
     }
     if str(SKOS.Concept) in types:
         context["carriers"], context["inbound"] = _carriers(resource)
@@ -321,6 +322,31 @@ def natural(label: str) -> tuple:
         for part in re.split(r"(\d+)", label)
         if part
     )
+
+
+def _tasks(resource: Resource) -> dict | None:
+    """The questions of an instrument in the registry's order: its own, or those of the
+    registry instrument that names this framework instrument."""
+    owner = resource.iri
+    if not resource.values(str(AK.task)):
+        owners = resource.inbound.get(str(AK.frameworkInstrument), [])
+        if not owners:
+            return None
+        owner = owners[0]
+    tasks = [t.value for t in resource.values(str(AK.task), owner)]
+
+    def position(task: str) -> int:
+        found = resource.first(str(AK.position), task)
+        return int(found.value) if found else 0
+
+    return {
+        "instrument": owner,
+        "own": owner == resource.iri,
+        "items": [
+            {"iri": t, "question": resource.label(t), "number": position(t)}
+            for t in sorted(tasks, key=position)
+        ],
+    }
 
 
 def _kind_name(types: set[str]) -> str:
