@@ -37,6 +37,8 @@ PAGES = {
     "named query": "/queries/measures-for-requirement",
     "validation": "/validatie",
     "about": "/over",
+    "what applies to us": "/wat-geldt-voor-ons?risicogroep=hoog-risico-ai-systeem"
+    "&rol-ai-act=aanbieder&soort-toepassing=ai-systeem",
     "accessibility statement": "/toegankelijkheid",
     "unknown URN": "/doc/urn:nl:ak:mtr:bestaat-niet",
 }
@@ -44,6 +46,8 @@ PAGES = {
 SAMPLE_PAGES = {
     "decision aid": "/beslishulp",
     "decision aid, a later question": "/beslishulp?pad=0",
+    "registry instrument": "/doc/urn:nl:aivt:tr:iama:1.0",
+    "registry question": "/doc/urn:nl:aivt:tr:iama:1.0:1.2",
 }
 
 
