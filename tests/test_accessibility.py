@@ -67,7 +67,7 @@ def axe():
 def _violations(axe, page) -> list[str]:
     result = axe.run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
     return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:12]}"
         for v in result.response["violations"]
     ]
 

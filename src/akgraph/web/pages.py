@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from pathlib import Path
 from urllib.parse import unquote
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
@@ -595,8 +596,25 @@ def query_page() -> Response:
             result = _table(text)
         except store.QueryError as exc:
             error = exc.message
-    page = render_template("query.html", text=text, named=named, result=result, error=error)
+    editor = {
+        "endpoint": urls.sparql(),
+        "prefixes": store.PREFIXES,
+        "examples": {q.title["nl"]: q.bind() for q in named.values()},
+    }
+    page = render_template(
+        "query.html", text=text, named=named, result=result, error=error,
+        editor=editor if _bundled(YASGUI) else None,
+    )  # fmt: skip
     return Response(page, 400 if error else 200, mimetype=HTML)
+
+
+#: The query editor's files, where scripts/static has bundled them (else the plain form only).
+YASGUI = ("vendor/yasgui/yasgui.min.js", "vendor/yasgui/yasgui.min.css")
+
+
+def _bundled(files: tuple[str, ...]) -> bool:
+    folder = Path(bp.static_folder or "")
+    return all((folder / name).is_file() for name in files)
 
 
 @bp.route("/queries/")
