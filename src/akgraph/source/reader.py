@@ -276,6 +276,7 @@ def _read_document(base: Path, kind: str, path: Path, problems: list[Problem]) -
                 rel,
                 f"frontmatter is not valid YAML{where}: {reason}; skipped",
                 skipped=True,
+                line=mark.line + 1 if mark else None,
             )
         )
         return None
@@ -312,6 +313,7 @@ def _read_document(base: Path, kind: str, path: Path, problems: list[Problem]) -
                 f"key appears again on frontmatter line {line}; the last value is used, as in "
                 "MkDocs",
                 key,
+                line=line,
             )
         )
     return Document(kind=kind, path=rel, slug=path.stem, meta=meta, body=body)
