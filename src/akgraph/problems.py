@@ -23,7 +23,7 @@ class Problem:
 
     ``code`` is a stable machine-readable name (``unresolved-reference``, ``broken-yaml``...);
     ``skipped`` says the file could not be converted at all; ``line`` is the line of the
-    frontmatter it concerns, where one is known.
+    file it concerns, where one is known.
     """
 
     severity: Severity

@@ -310,7 +310,7 @@ def _read_document(base: Path, kind: str, path: Path, problems: list[Problem]) -
                 Severity.WARNING,
                 "duplicate-key",
                 rel,
-                f"key appears again on frontmatter line {line}; the last value is used, as in "
+                f"key appears again on line {line} of the file; the last value is used, as in "
                 "MkDocs",
                 key,
                 line=line,
