@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import URIRef
+from rdflib.namespace import RDF
 
 from akgraph import build
 from akgraph.iris import AK
@@ -267,3 +268,19 @@ def test_every_problem_code_has_a_dutch_message():
     table = problem_messages()
     assert sorted(codes - set(table)) == []
     assert all(entry.get("nl") for entry in table.values())
+
+
+def test_sparql_rule_messages_keep_both_languages_beside_an_iri_pyoxigraph_refuses(latest_build):
+    """Regression: a term pyoxigraph refuses (an IRI with a space) once left the SPARQL rules to
+    pyshacl, which gives a result one message in a language that changes from run to run."""
+    data = latest_build.union()
+    data.add((URIRef("urn:nl:ak:hlp:Met Spatie"), RDF.type, AK.Instrument))
+    data.add((URIRef("urn:nl:ak:hlp:iama"), AK.notInTheOntology, URIRef("urn:nl:ak:x")))
+    report = validate(data)
+    legal = [f for f in report.findings if f.shape.endswith("#CitationIdentifiesLaw")]
+    coverage = [f for f in report.findings if f.shape.endswith("#OntologyCoverage")]
+    assert legal and coverage
+    for finding in legal + coverage:
+        assert finding.message_nl != finding.message_en, str(finding)
+    assert all(f.message_nl.startswith("Uit deze link") for f in legal)
+    assert all("notInTheOntology" in f.message_en for f in coverage)
