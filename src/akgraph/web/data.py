@@ -325,6 +325,14 @@ class Data:
         """The releases in the graph (release IRI, tag, commit, date), oldest first."""
         return [{k: v.value for k, v in row.items()} for row in self.select("releases")]
 
+    @cached_property
+    def release_counts(self) -> dict[str, dict[str, int]]:
+        """Per release IRI: how many items of each class IRI its graph holds."""
+        counts: dict[str, dict[str, int]] = defaultdict(dict)
+        for row in self.select("release-counts"):
+            counts[row["release"].value][row["class"].value] = int(row["count"].value)
+        return dict(counts)
+
     def graphs_of(self, tag: str) -> list[str]:
         """The default graph that shows release ``tag``: its graph and every non-release graph."""
         others = [g for g in self.backend.graphs() if not g.startswith(str(iris.release("")))]

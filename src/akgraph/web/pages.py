@@ -703,6 +703,48 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+#: The JSON names of the counts on /releases, by class.
+RELEASE_COUNTS = {
+    "measures": AK.Measure,
+    "requirements": AK.Requirement,
+    "instruments": AK.Instrument,
+}
+
+
+@bp.route("/releases")
+def releases() -> Response:
+    """Every release held here, oldest first: tag, date, commit, how many items, and a link to
+    what changed since the release before (``?format=json`` or ``Accept: application/json``:
+    the same as data)."""
+    counts = data().release_counts
+    entries = []
+    for position, release in enumerate(data().releases):
+        tag, previous = release["tag"], data().releases[position - 1] if position else None
+        held = counts.get(release["release"], {})
+        entries.append(
+            {
+                "tag": tag,
+                "release": release["release"],
+                "date": release.get("date"),
+                "commit": release.get("commit"),
+                "counts": {name: held.get(str(cls), 0) for name, cls in RELEASE_COUNTS.items()},
+                "previous": previous["tag"] if previous else None,
+                "diff": urls.diff(previous["tag"], tag, external=True) if previous else None,
+            }
+        )
+    wanted = negotiation.choose(
+        (negotiation.Format(HTML, ("html",)), negotiation.Format("application/json", ("json",))),
+        request.accept_mimetypes,
+        request.args.getlist("format"),
+    )
+    if wanted is None:
+        abort(406, "this page is HTML (format=html) or JSON (format=json)")
+    if wanted == "application/json":
+        body = json.dumps({"releases": entries}, ensure_ascii=False, indent=2)
+        return Response(body, mimetype="application/json")
+    return Response(render_template("releases.html", releases=entries), mimetype=HTML)
+
+
 @bp.route("/diff")
 def release_diff() -> Response:
     """What changed between two releases held in the store: ``?from=TAG&to=TAG``."""
