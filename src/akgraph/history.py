@@ -104,6 +104,8 @@ def word_diff(before: str, after: str, context: int = CONTEXT_WORDS) -> list[tup
     """The runs of words (split on white space) that ``after`` keeps, drops and adds from
     ``before``; unchanged runs longer than ``2 * context`` words are shortened."""
     old, new = before.split(), after.split()
+    if old == new:
+        return [("=", " ".join(old))] if old else []
     opcodes = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
     runs: list[tuple[str, str]] = []
     for position, (tag, i1, i2, j1, j2) in enumerate(opcodes):
