@@ -237,3 +237,46 @@ def test_cli_diff_prints_the_word_diff():
         line for line in done.stdout.splitlines() if "urn:nl:ak:hlp:iama § Hulpmiddel" in line
     ]
     assert "Assessment [-voor-] Mensenrechten [-bij de inzet van-] {+en+} Algoritmes" in line
+
+
+# -- version nodes ----------------------------------------------------------------------------
+
+
+def _title(path: Path) -> str:
+    scanned = {f.path: f for files in scan(path.parents[3]).values() for f in files}
+    return scanned[path.relative_to(path.parents[3]).as_posix()].fields["title"][0]
+
+
+def _headings(path: Path) -> list[str]:
+    """The ``##`` headings of the file whose section holds more than comments and the headers
+    of admonitions or expanders (``??? expander "…"``) that hold nothing else."""
+    text = path.read_text(encoding="utf-8").split("\n---", 1)[1]
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    text = re.sub(r"^\s*(?:\?\?\?\+?|!!!)\s.*$", "", text, flags=re.M)
+    parts = re.split(r"^## ([^\n{]+).*$", text, flags=re.M)
+    return [h.strip() for h, body in zip(parts[1::2], parts[2::2], strict=True) if body.strip()]
+
+
+def test_a_version_node_shows_that_releases_title_text_and_release(server):
+    """urn:nl:ak:mtr:dat-12 named another measure in v2.0 than from v2.2.0 on: each version
+    node shows the title and the section headings of the file that held the URN then."""
+    urn = "urn:nl:ak:mtr:dat-12"
+    for position, tag in enumerate(RELEASES):
+        path = _files(tag)[urn]
+        status, media_type, page = get(f"{server}/doc/urn:nl:ak:versie:{tag}:mtr:dat-12")
+        assert status == 200 and media_type.startswith("text/html")
+        assert f"<h1>{html.escape(_title(path), quote=False)}</h1>" in page
+        assert f'<a href="/doc/urn:nl:ak:release:{tag}">{tag}</a>' in page
+        assert f"<code>{path.stem}</code>" in page
+        shown = [html.unescape(h) for h in re.findall(r'<h2 id="h-[^"]*">(.*?)</h2>', page)]
+        assert shown == _headings(path)
+        text = "".join(re.findall(r'<section class="text".*?</section>', page, re.S))
+        assert "/doc/urn:nl:ak:versie:" not in text  # its links go to items, not to versions
+        if position:
+            previous = RELEASES[position - 1]
+            assert f'Vorige versie: <a href="/doc/urn:nl:ak:versie:{previous}:mtr:dat-12">' in page
+        reassigned = position and _files(RELEASES[position - 1])[urn].stem != path.stem
+        assert ("duidde de URN een ander onderdeel aan" in page) == bool(reassigned)
+    assert reassigned is False  # v2.2.0 → v2.5.1: the same file
+    item_page = get(f"{server}/doc/{urn}")[2]
+    assert "/doc/urn:nl:ak:versie:" not in item_page.split('id="geschiedenis"')[0]

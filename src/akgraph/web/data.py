@@ -241,18 +241,22 @@ class Data:
         ]
 
     @lru_cache(maxsize=1024)  # noqa: B019 - one Data per app, kept for the app's life
-    def rdf(self, iri: str, media_type: str) -> bytes:
-        """The description of ``iri`` in an RDF format (what ``/doc/{urn}.ttl`` answers)."""
-        return self._run("describe", "CONSTRUCT", media_type, this=iri)
+    def rdf(self, iri: str, media_type: str, release: str | None = None) -> bytes:
+        """The description of ``iri`` in an RDF format (what ``/doc/{urn}.ttl`` answers); with
+        ``release`` (a tag) as that release's graph has it."""
+        graphs = self.graphs_of(release) if release else None
+        return self._run("describe", "CONSTRUCT", media_type, graphs, this=iri)
 
     # -- pages ---------------------------------------------------------------------------------
 
     @lru_cache(maxsize=4096)  # noqa: B019
-    def describe(self, iri: str) -> Resource:
-        """The resource ``iri`` with its neighbourhood (empty when the graph does not know it)."""
+    def describe(self, iri: str, release: str | None = None) -> Resource:
+        """The resource ``iri`` with its neighbourhood (empty when the graph does not know it);
+        with ``release`` (a tag) as that release's graph has it."""
         resource = Resource(iri)
         facts: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
-        for triple in pyoxigraph.parse(self.rdf(iri, N_TRIPLES), pyoxigraph.RdfFormat.N_TRIPLES):
+        described = self.rdf(iri, N_TRIPLES, release)
+        for triple in pyoxigraph.parse(described, pyoxigraph.RdfFormat.N_TRIPLES):
             subject, predicate = str(triple.subject.value), triple.predicate.value
             obj = _from_oxigraph(triple.object)
             if obj not in facts[subject][predicate]:

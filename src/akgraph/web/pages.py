@@ -16,7 +16,7 @@ import re
 from urllib.parse import unquote
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
-from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS
 from werkzeug.wrappers import Response as BaseResponse
 
 from akgraph import iris, queries, store
@@ -240,6 +240,8 @@ def _item_page(resource: Resource) -> str:
     types = resource.types()
     if str(SKOS.ConceptScheme) in types:
         return render_template("scheme.html", r=resource, **_scheme(resource))
+    if str(AK.ItemVersion) in types:
+        return _version_page(resource)
     sections = _sections(resource)
     context = {
         "r": resource,
@@ -367,6 +369,29 @@ def _sections(resource: Resource) -> list[dict]:
             }
         )
     return sorted(sections, key=lambda s: s["order"])
+
+
+def _version_page(version: Resource) -> str:
+    """A version node: what its URN named in its release (title, text, release), and the
+    versions before and after it."""
+    urn, release = version.first(str(AK.versionOf)), version.first(str(AK.release))
+    tag = iris.release_tag(release.value) if release else None
+    item = data().describe(urn.value, tag) if urn and tag else Resource(version.iri)
+    before = version.first(str(PROV.wasRevisionOf)) or version.first(str(AK.reassignedFrom))
+    after = version.referrers(str(PROV.wasRevisionOf)) + version.referrers(str(AK.reassignedFrom))
+    return render_template(
+        "version.html",
+        v=version,
+        item=item,
+        urn=urn.value if urn else None,
+        tag=tag,
+        release=release.value if release else None,
+        sections=_sections(item),
+        before=before.value if before else None,
+        after=after[0] if after else None,
+        reassigned=bool(version.values(str(AK.reassignedFrom))),
+        kind=_kind_name(item.types()),
+    )
 
 
 def _history(resource: Resource) -> list[dict]:
