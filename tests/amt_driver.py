@@ -11,6 +11,9 @@ Not a test module and never imported by akgraph's tests: tests/test_amt_contract
   requirements (in the order of ``requirements``) AMT's ``is_requirement_applicable`` accepts.
 * ``systemcards`` (request: a list of profiles): per profile, the requirement and measure URNs
   of AMT's ``get_requirements_and_measures``.
+* ``timed`` (request: one profile): seconds AMT takes for its system-card flow (index, one GET
+  per URN, parse) and for fetching every instrument, in this fresh process (AMT caches each
+  URN's record per process), with the counts fetched. For bench/registry_bench.py.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import asyncio
 import json
 import os
 import sys
+import time
 
 sys.path.insert(0, os.environ["AMT_CHECKOUT"])
 
@@ -85,7 +89,20 @@ async def systemcards(profiles: list[dict]) -> dict:
     return {"cards": cards}
 
 
-MODES = {"parse": parse, "applicable": applicable, "systemcards": systemcards}
+async def timed(fields: dict) -> dict:
+    start = time.perf_counter()
+    requirements, measures = await get_requirements_and_measures(AiActProfile(**fields))
+    card = time.perf_counter() - start
+    start = time.perf_counter()
+    instruments = await instruments_service.fetch_instruments()
+    return {
+        "systemcard": card,
+        "instruments": time.perf_counter() - start,
+        "counts": [len(requirements), len(measures), len(instruments)],
+    }
+
+
+MODES = {"parse": parse, "applicable": applicable, "systemcards": systemcards, "timed": timed}
 
 if __name__ == "__main__":
     request = json.load(sys.stdin)

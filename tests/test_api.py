@@ -272,5 +272,6 @@ def test_openapi_is_valid_and_covers_the_routes(client):
     document = response.json
     validate(document)
     assert document["openapi"].startswith("3.1")
-    for path in ("/measures/", "/requirements/urn/{urn}", "/urns/{urn}", "/api/applicable"):
+    for path in ("/measures/", "/requirements/urn/{urn}", "/urns/{urn}", "/api/applicable",
+                 "/health/live", "/health/ready", "/metrics"):
         assert path in document["paths"]

@@ -41,6 +41,15 @@ PROVIDER_GPAI_MODEL = {
 }
 #: (c) an impactful algorithm that is no AI (the decision aid's "impactvol algoritme")
 NON_AI = {"soort-toepassing": ["impactvol-algoritme"]}
+#: (d) a provider of an open-source AI system that is not high-risk (article 2(12) excludes it)
+OPEN_SOURCE = {
+    "soort-toepassing": ["ai-systeem"],
+    "risicogroep": ["geen-hoog-risico-ai-systeem"],
+    "rol-ai-act": ["aanbieder"],
+    "transparantieverplichting": ["geen-transparantieverplichting"],
+    "systeemrisico": ["geen-systeemrisico"],
+    "open-source": ["open-source"],
+}
 
 
 # -- an independent reading of the rules ------------------------------------------------------
@@ -237,14 +246,7 @@ def test_exceptions_change_the_answer(latest):
     exempt = dict(DEPLOYER_HIGH_RISK, risicogroep=["uitzondering-van-toepassing"])
     chosen, _ = ap.applicable(requirements, ap.profile(exempt))
     assert not [r for r in chosen if r.ai_act]
-    open_source = {
-        "soort-toepassing": ["ai-systeem"],
-        "risicogroep": ["geen-hoog-risico-ai-systeem"],
-        "rol-ai-act": ["aanbieder"],
-        "transparantieverplichting": ["geen-transparantieverplichting"],
-        "systeemrisico": ["geen-systeemrisico"],
-        "open-source": ["open-source"],
-    }
+    open_source = OPEN_SOURCE
     closed = dict(open_source, **{"open-source": ["geen-open-source"]})
     with_exclusion = {r.urn for r in ap.applicable(requirements, ap.profile(open_source))[0]}
     without = {r.urn for r in ap.applicable(requirements, ap.profile(closed))[0]}

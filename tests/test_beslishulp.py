@@ -5,6 +5,7 @@ separate walk, labels put in dimensions by the task-registry's own JSON schema."
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -334,6 +335,48 @@ def test_each_conclusion_applies_what_api_applicable_gives_for_its_labels(aid_se
         assert [r["urn"] for r in json.loads(body)["requirements"]] == [
             r["urn"] for r in direct["requirements"]
         ]
+
+
+def test_a_walked_profile_gives_what_the_same_profile_set_by_hand_gives(aid_server):
+    """Issue 17: the conclusion page of a walk (/beslishulp, HTML) lists the requirements that
+    "Wat geldt voor ons?" lists for the same profile ticked by hand (the labels put in their
+    dimensions by the registry's schema), for one path to each of a dozen conclusions."""
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8")) if SCHEMA.is_file() else None
+    if schema is None:
+        pytest.skip(f"{SCHEMA} not found")
+    by_label = _schema_labels(schema)
+    per_conclusion: dict[str, tuple[tuple[int, ...], frozenset[str]]] = {}
+    for answers, (conclusion, labels) in sorted(independent_paths(TREE).items()):
+        mapped = frozenset(x for x in labels if x in by_label)
+        if conclusion not in per_conclusion or len(mapped) > len(per_conclusion[conclusion][1]):
+            per_conclusion[conclusion] = (answers, mapped)
+    chosen = sorted(per_conclusion.items(), key=lambda c: (-len(c[1][1]), c[0]))[:12]
+    assert len(chosen) == 12 and len(chosen[0][1][1]) >= 4
+    for conclusion, (answers, labels) in chosen:
+        pad = ".".join(map(str, answers))
+        status, walked = _get(f"{aid_server}/beslishulp?pad={pad}", "text/html")
+        assert status == 200 and "<h1>Conclusie</h1>" in walked, pad
+        listed = walked.split('<ul class="requirements">', 1)[1].split("</ul>\n", 1)[0]
+        from_walk = re.findall(r'^    <li><a href="/doc/[^"]+">.*?<span class="urn">([^<]+)</span>',
+                               listed, re.M)  # fmt: skip
+        params = [(PARAMETERS[by_label[x]], x) for x in sorted(labels)]
+        query = urllib.parse.urlencode(params)
+        status, by_hand = _get(f"{aid_server}/wat-geldt-voor-ons?{query}", "text/html")
+        assert status == 200, by_hand[:300]
+        ticked = _applicable_on_page(by_hand)
+        assert from_walk == ticked and ticked, (conclusion, pad, sorted(labels))
+        assert by_hand.count(" checked>") == len(params)  # the form shows the profile ticked
+        # the walk links to the same profile on the page
+        link = re.search(r'<a href="(/wat-geldt-voor-ons\?[^"]*)">Dit profiel', walked)
+        assert link, conclusion
+        status, again = _get(f"{aid_server}{html.unescape(link[1])}", "text/html")
+        assert _applicable_on_page(again) == ticked, link[1]
+
+
+def _applicable_on_page(page: str) -> list[str]:
+    """The URNs of the applicable requirements on "Wat geldt voor ons?", in their order."""
+    answer = page.split('<h2 id="uitgezonderd">', 1)[0]
+    return re.findall(r'</a></h3>\s*<p><code class="urn">([^<]+)<', answer)
 
 
 def test_walk_api_takes_answer_texts_and_reports_bad_ones(aid_server):

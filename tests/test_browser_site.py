@@ -32,6 +32,8 @@ PAGES = [
     "/", "/maatregelen", "/vereisten?levenscyclus=ontwerp", "/hulpmiddelen",
     "/doc/urn:nl:ak:ver:aia-09", "/doc/urn:nl:ak:mtr:imp-03", "/validatie",
     "/doc/urn:nl:ak:levenscyclus:ontwerp", "/queries/", "/zoeken?q=transparantie",
+    "/wat-geldt-voor-ons?rol-ai-act=aanbieder&soort-toepassing=ai-systeem"
+    "&risicogroep=uitzondering-van-toepassing",
 ]  # fmt: skip
 
 

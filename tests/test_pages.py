@@ -261,7 +261,9 @@ def test_list_facets_filter_like_the_frontmatter(corpus, latest_path, v251):
         as_csv = corpus.get(
             "/maatregelen", query_string={"levenscyclus": phase, "format": "csv"}
         ).get_data(as_text=True)
-        rows = list(csv.DictReader(io.StringIO(as_csv.lstrip("\ufeff"))))
+        table = as_csv.lstrip("\ufeff").split("\r\n\r\n", 1)[1]  # after the filters written
+        assert "Filter: Levenscyclus," in as_csv.split("\r\n\r\n", 1)[0]
+        rows = list(csv.DictReader(io.StringIO(table)))
         assert {r["urn"] for r in rows} == expected
         assert all(r["levenscyclus"] for r in rows)
     both = corpus.get("/maatregelen?levenscyclus=ontwerp&rollen=jurist").get_data(as_text=True)

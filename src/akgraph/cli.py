@@ -14,6 +14,7 @@ from akgraph.graph import (
     Build,
     Releases,
     add_decision_aid,
+    add_instruments,
     build,
     build_releases,
     build_tags,
@@ -64,6 +65,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="DIR",
         help="a folder of the AI-Act decision aid (decision-tree.yaml, ...) to convert into "
         "its own graph (default: SOURCE/beslishulp where it exists)",
+    )
+    build_cmd.add_argument(
+        "--instruments",
+        metavar="DIR",
+        help="a folder of instrument registry YAML (task-registry's instruments/) to convert "
+        "into its own graph (default: SOURCE/instruments where it exists)",
     )
     build_cmd.add_argument("--strict", action="store_true", help="treat warnings as failures")
     build_cmd.add_argument("-v", "--verbose", action="store_true", help="also list info notes")
@@ -139,6 +146,9 @@ def _add_serve_and_publish(commands) -> None:
     serve_cmd.add_argument(
         "--beslishulp", metavar="DIR", help="a folder of the AI-Act decision aid to serve"
     )
+    serve_cmd.add_argument(
+        "--instruments", metavar="DIR", help="a folder of instrument registry YAML to serve"
+    )
     serve_cmd.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=5000, help="default: 5000")
     serve_cmd.add_argument("--store", metavar="URL", help="query endpoint of a SPARQL server")
@@ -166,7 +176,12 @@ def _serve(args: argparse.Namespace) -> int:
     from akgraph.web import create_app
 
     source = args.source[0] if len(args.source) == 1 else (args.source or None)
-    given = {"SOURCE": source, "STORE": args.store, "BESLISHULP": args.beslishulp}
+    given = {
+        "SOURCE": source,
+        "STORE": args.store,
+        "BESLISHULP": args.beslishulp,
+        "INSTRUMENTS": args.instruments,
+    }
     config = {key: value for key, value in given.items() if value is not None}
     config |= {"TIMEOUT": args.timeout, "WORKERS": args.workers}
     try:
@@ -210,24 +225,34 @@ def _publish(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _builds(sources: list[str], tags: str | None, decision_aid: str | None = None) -> list[Build]:
+def _builds(
+    sources: list[str],
+    tags: str | None,
+    decision_aid: str | None = None,
+    instrument_registry: str | None = None,
+) -> list[Build]:
     """The builds asked for: each checkout, or the tags of one git checkout; the decision aid
-    goes with the newest."""
+    and the instrument registry go with the newest."""
     if tags:
         if len(sources) != 1:
             raise ValueError("--tags needs exactly one git checkout")
         builds = build_tags(sources[0], [t.strip() for t in tags.split(",") if t.strip()])
         if decision_aid and builds:
             add_decision_aid(builds[-1], decision_aid)
+        if instrument_registry and builds:
+            add_instruments(builds[-1], instrument_registry)
         return builds
     folders = [Path(s) for s in sources or [str(resources.data_dir("content"))]]
-    return [build(f, decision_aid=decision_aid) for f in folders]
+    return [
+        build(f, decision_aid=decision_aid, instrument_registry=instrument_registry)
+        for f in folders
+    ]
 
 
 def _build(args: argparse.Namespace) -> int:
     to_stdout = args.output == "-"
     try:
-        builds = _builds(args.source, args.tags, args.beslishulp)
+        builds = _builds(args.source, args.tags, args.beslishulp, args.instruments)
         several = len(builds) > 1
         fmt = format_for(args.output) if args.output and not to_stdout else None
         fmt = fmt or ("trig" if several else "turtle")

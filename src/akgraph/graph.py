@@ -14,7 +14,7 @@ from akgraph import iris, resources
 from akgraph.history import history
 from akgraph.mapping import to_graph
 from akgraph.problems import Problem
-from akgraph.source import beslishulp
+from akgraph.source import beslishulp, instruments
 from akgraph.source.beslishulp import DecisionTree
 from akgraph.source.reader import Checkout, Release, read_checkout
 
@@ -47,6 +47,8 @@ class Build:
     #: the AI-Act decision aid read with it, and its graph (``urn:nl:ak:graph:beslishulp``)
     decision_tree: DecisionTree | None = None
     decision_graph: Graph | None = None
+    #: the instrument registry's graph (``urn:nl:ak:graph:instrumenten``), where one was read
+    instrument_graph: Graph | None = None
 
     @property
     def release(self) -> URIRef:
@@ -55,10 +57,17 @@ class Build:
 
     def named_graphs(self) -> list[tuple[URIRef, Graph]]:
         """The data in a graph named after the release, the vocabularies in their own graph
-        (and the decision aid in its own, where one was read)."""
+        (and the decision aid and the instrument registry in theirs, where they were read)."""
         graphs = [(self.release, self.data), (iris.VOCABULARY_GRAPH, self.vocabularies)]
+        return graphs + self.extra_graphs()
+
+    def extra_graphs(self) -> list[tuple[URIRef, Graph]]:
+        """The graphs read beside the checkout: the decision aid, the instrument registry."""
+        graphs = []
         if self.decision_graph is not None:
             graphs.append((iris.DECISION_AID_GRAPH, self.decision_graph))
+        if self.instrument_graph is not None:
+            graphs.append((iris.INSTRUMENT_REGISTRY_GRAPH, self.instrument_graph))
         return graphs
 
     def dataset(self) -> Dataset:
@@ -72,8 +81,8 @@ class Build:
             graph.bind(prefix, namespace)
         graph += self.data
         graph += self.vocabularies
-        if self.decision_graph is not None:
-            graph += self.decision_graph
+        for _, extra in self.extra_graphs():
+            graph += extra
         return graph
 
     def counts(self) -> dict[str, int]:
@@ -91,12 +100,17 @@ class Build:
 
 
 def build(
-    source: str | Path, release: Release | None = None, decision_aid: str | Path | None = None
+    source: str | Path,
+    release: Release | None = None,
+    decision_aid: str | Path | None = None,
+    instrument_registry: str | Path | None = None,
 ) -> Build:
     """Read the checkout at ``source`` and convert it; raises SourceError if it cannot be read.
 
     ``decision_aid``: a folder of the AI-Act decision aid (``decision-tree.yaml``, ...) to read
-    into its own graph; by default ``<source>/beslishulp`` where it exists."""
+    into its own graph; by default ``<source>/beslishulp`` where it exists.
+    ``instrument_registry``: a folder of instrument registry YAML (task-registry's
+    ``instruments/``); by default ``<source>/instruments`` where it exists."""
     checkout = read_checkout(source, release)
     vocabularies = resources.vocabularies()
     result = to_graph(checkout, vocabularies)
@@ -110,7 +124,20 @@ def build(
     folder = decision_aid if decision_aid is not None else beslishulp.find(source)
     if folder is not None:
         add_decision_aid(built, folder)
+    registry = instrument_registry or instruments.find(source)
+    if registry is not None:
+        add_instruments(built, registry)
     return built
+
+
+def add_instruments(built: Build, folder: str | Path) -> None:
+    """Read the instrument registry in ``folder`` into ``built``'s own graph for it."""
+    from akgraph import mapping_instruments
+
+    built.instrument_graph, found = mapping_instruments.to_graph(
+        instruments.read(folder), built.data
+    )
+    built.problems += found
 
 
 def add_decision_aid(built: Build, folder: str | Path) -> None:
@@ -147,9 +174,7 @@ class Releases:
             (iris.VOCABULARY_GRAPH, self.newest.vocabularies),
             (iris.HISTORY_GRAPH, self.history),
         ]
-        if self.newest.decision_graph is not None:
-            graphs.append((iris.DECISION_AID_GRAPH, self.newest.decision_graph))
-        return graphs
+        return graphs + self.newest.extra_graphs()
 
     def dataset(self) -> Dataset:
         """:meth:`named_graphs` as an rdflib dataset."""

@@ -57,6 +57,8 @@ VOCABULARY_GRAPH = URIRef("urn:nl:ak:graph:vocabularies")
 HISTORY_GRAPH = URIRef("urn:nl:ak:graph:history")
 DECISION_AID_GRAPH = URIRef("urn:nl:ak:graph:beslishulp")
 DECISION_AID = URIRef("urn:nl:ak:beslishulp")
+#: the instrument registry's instruments and their questions (task-registry's ``instruments/``)
+INSTRUMENT_REGISTRY_GRAPH = URIRef("urn:nl:ak:graph:instrumenten")
 PREFIX = "urn:nl:ak:"
 DEFAULT_SITE = "https://minbzk.github.io/Algoritmekader/"
 
@@ -109,6 +111,26 @@ def section(item_iri: str, heading: str | None, occurrence: int = 1) -> URIRef:
     if occurrence > 1:
         slug += f"-{occurrence}"
     return URIRef(f"{item_iri.split('#', 1)[0]}#{slug}")
+
+
+_REGISTRY_URN = re.compile(r"^urn:nl:aivt:tr:([a-z0-9]+):[0-9]+\.[0-9]+(?::[0-9A-Za-z.]+)?$")
+
+
+def registry_urn(urn: str) -> URIRef | None:
+    """The IRI of a task-registry URN (``urn:nl:aivt:tr:iama:1.0``, a task
+    ``urn:nl:aivt:tr:iama:1.0:1.1.1``): the URN itself, or None when it is not one."""
+    return URIRef(urn) if _REGISTRY_URN.match(urn) else None
+
+
+def registry_code(urn: str) -> str | None:
+    """The instrument code of a task-registry URN (``iama``)."""
+    found = _REGISTRY_URN.match(urn)
+    return found.group(1) if found else None
+
+
+def part(iri: str, kind: str, number: int) -> URIRef:
+    """A numbered part of a resource, as a fragment: ``<task>#link-2``."""
+    return URIRef(f"{iri.split('#', 1)[0]}#{kind}-{number}")
 
 
 def decision_aid(kind: str, *parts: str | int) -> URIRef:

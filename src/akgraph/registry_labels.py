@@ -87,3 +87,17 @@ def lifecycle() -> dict[str, str]:
 def roles() -> dict[str, str]:
     """rollen value → registry suggested_roles label."""
     return dict(_table()["roles"])
+
+
+def instrument_lifecycle() -> dict[str, str]:
+    """levenscyclus value → the lifecycle label of the registry's instrument tasks."""
+    return dict(_table()["instrument_lifecycle"])
+
+
+def parse_instrument_lifecycle(text: str) -> str | None:
+    """The levenscyclus value of an instrument task's lifecycle label or slug (any case)."""
+    folded = text.strip().casefold()
+    for value, label in instrument_lifecycle().items():
+        if folded in (value.casefold(), label.casefold()):
+            return value
+    return None

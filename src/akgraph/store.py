@@ -45,6 +45,7 @@ import urllib.parse
 import urllib.request
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -66,6 +67,7 @@ from akgraph import querytext, sandbox
 log = logging.getLogger(__name__)
 
 JSON_LD = "application/ld+json"
+RESULTS_JSON = "application/sparql-results+json"
 #: Prefixes written in Turtle answers (readability only: the triples are the same).
 PREFIXES = {
     "ak": "https://w3id.org/algoritmekader/def#",
@@ -575,6 +577,10 @@ class LocalStore:
         self._context = multiprocessing.get_context("forkserver")
         # Workers fork from a server that has imported this module, nothing of the caller's.
         self._context.set_forkserver_preload([__name__])
+        #: Called with ``"timeout"``, ``"busy"``, ``"crash"`` or ``"memory"`` when a query ran
+        #: out of time, found no free worker, or ended its worker (which is then replaced);
+        #: the web layer counts these for ``/metrics``.
+        self.on_event: Callable[[str], None] = lambda event: None
 
     def graphs(self) -> list[str]:
         """IRIs of the named graphs held."""
@@ -612,25 +618,39 @@ class LocalStore:
         if found is not None:
             return found[1], found[2]
         self._ensure_workers()
-        idle = self._pools[internal]
         job = _Job(query.text, formats, options | {"base_iri": base_iri})
+        answer = self._on_worker(job, internal, query.text)
+        self._answers.put(key, answer)
+        return answer[1], answer[2]
+
+    def _on_worker(self, job: _Job, internal: bool, text: str) -> tuple[str, str, bytes]:
+        """Run ``job`` on an idle worker of the pool (replacing the worker if it failed)."""
+        idle = self._pools[internal]
         try:
             worker = idle.get(timeout=self.limits.timeout)
         except queue.Empty:
+            self.on_event("busy")
             raise QueryTimeout("all query workers stayed busy; try again later") from None
         try:
             worker.start()
-            if not worker.isolated and querytext.mentions_service(query.text):
+            if not worker.isolated and querytext.mentions_service(text):
                 raise ServiceRefused(NO_SERVICE)
-            answer = worker.ask(job, self.limits.timeout)
-        except (QueryTimeout, WorkerFailed):
+            return worker.ask(job, self.limits.timeout)
+        except (QueryTimeout, WorkerFailed) as exc:
+            kind = {QueryTimeout: "timeout", MemoryExceeded: "memory"}.get(type(exc), "crash")
+            self.on_event(kind)
             worker.stop()
             worker = self._new_worker()
             raise
         finally:
             idle.put(worker)
-        self._answers.put(key, answer)
-        return answer[1], answer[2]
+
+    def ping(self) -> None:
+        """Have the pages' worker answer a trivial query (never from the answer cache); raises
+        :class:`QueryError` when the store cannot answer."""
+        self._ensure_workers()
+        formats = Formats(RESULTS_JSON, RESULTS_JSON)
+        self._on_worker(_Job("ASK {}", formats, {"base_iri": None}), True, "ASK {}")
 
     def _job(self, query, media_type, default_graphs, named_graphs, base_iri):
         formats = media_type if isinstance(media_type, Formats) else Formats(media_type, media_type)
@@ -678,6 +698,7 @@ class RemoteStore:
 
     def __init__(self, url: str, limits: Limits = Limits()):
         self.url, self.limits = url, limits
+        self.on_event: Callable[[str], None] = lambda event: None  # as LocalStore's
 
     def _request(self, query: Query, media_type: str | Formats, default_graphs, named_graphs):
         from SPARQLWrapper import POST, SPARQLWrapper
@@ -725,6 +746,10 @@ class RemoteStore:
                 "narrow the query or add LIMIT"
             )
         return received, body
+
+    def ping(self) -> None:
+        """Ask the remote a trivial query; raises :class:`QueryError` when it cannot answer."""
+        self.query(Query("ASK {}", "ASK"), RESULTS_JSON)
 
     def graphs(self) -> list[str]:
         """IRIs of the named graphs the remote holds (empty if it cannot say)."""

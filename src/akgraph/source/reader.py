@@ -105,13 +105,13 @@ def _load_yaml(text: str) -> tuple[Any, list[tuple[str, int]]]:
         node = loader.get_single_node()
         if node is None:
             return None, []
-        _check_node(node)
+        check_node(node)
         return loader.construct_document(node), loader.duplicates
     finally:
         loader.dispose()
 
 
-def _check_node(root: yaml.Node) -> None:
+def check_node(root: yaml.Node) -> None:
     """Refuse keys that are lists or mappings, recursive aliases and alias expansion beyond
     :data:`MAX_YAML_VALUES` values (counted once per distinct node, so in linear time)."""
     sizes: dict[int, int] = {}

@@ -13,6 +13,8 @@ Configuration (Flask config keys; also read from ``AKGRAPH_<KEY>`` environment v
   have a worker of their own.
 * ``BESLISHULP``: a folder of the AI-Act decision aid (``decision-tree.yaml``...) to serve
   at ``/beslishulp`` and in the graph; default: ``<SOURCE>/beslishulp`` where it exists.
+* ``INSTRUMENTS``: a folder of instrument registry YAML (task-registry's ``instruments/``)
+  to serve at ``/instruments/`` and in the graph; default: ``<SOURCE>/instruments``.
 * ``BASE_URL``: the public address (``https://host/prefix``); absolute URLs in every body
   (VoID, API records, pages) start with it. Default: the request's own, from its Host header
   (set this behind a shared cache, so no client can put its Host into a cached answer).
@@ -49,6 +51,7 @@ DEFAULTS = {
     "MAX_QUERY_LENGTH": store.Limits.max_query_length,
     "MAX_RESULT_BYTES": store.Limits.max_result_bytes,
     "BESLISHULP": None,
+    "INSTRUMENTS": None,
     "WORKER_MEMORY": None,
     "SPARQL_QUEUE": None,
     "BASE_URL": None,
@@ -76,10 +79,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         backend = store.RemoteStore(app.config["STORE"], limits)
     else:
         source = app.config["SOURCE"]
-        if app.config["BESLISHULP"] and (source is None or Path(str(source)).is_dir()):
+        extra = app.config["BESLISHULP"] or app.config["INSTRUMENTS"]
+        if extra and (source is None or Path(str(source)).is_dir()):
             from akgraph.graph import build
 
-            source = build(source or resources.data_dir("content"), None, app.config["BESLISHULP"])
+            source = build(
+                source or resources.data_dir("content"),
+                None,
+                app.config["BESLISHULP"],
+                app.config["INSTRUMENTS"],
+            )
             app.config["SOURCE"] = source
         backend = store.LocalStore(source, limits, int(app.config["WORKERS"]))
         dataset = backend.dataset
@@ -98,7 +107,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         heavy=limits.timeout / 2,
     )
 
-    from akgraph.web import api, beslishulp, pages, sparql
+    from akgraph.web import api, applicability_page, beslishulp, operations, pages, sparql
     from akgraph.web.data import Data
 
     app.extensions[beslishulp.TREE] = beslishulp.find_tree(app.config, app.config["SOURCE"])
@@ -108,6 +117,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(beslishulp.bp)
+    app.register_blueprint(applicability_page.bp)
+    operations.init_app(app)
     if app.config["BASE_URL"]:
         app.wsgi_app = _BaseUrl(app.wsgi_app, app.config["BASE_URL"])  # type: ignore[method-assign]
     app.after_request(_cors)

@@ -17,11 +17,13 @@ import difflib
 import io
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
+from werkzeug.datastructures import MultiDict
 
 from akgraph import applicability, decision_aid, registry_labels
 from akgraph.web import urls
@@ -57,13 +59,13 @@ def _json_text(body: Any) -> str:
     return json.dumps(body, ensure_ascii=False, indent=None, separators=(",", ":"))
 
 
-def _json(body: Any, status: int = 200) -> Response:
+def json_response(body: Any, status: int = 200) -> Response:
     return Response(_json_text(body), status=status, mimetype="application/json")
 
 
-def _error(status: int, detail: str, **extra: Any) -> Response:
+def error_response(status: int, detail: str, **extra: Any) -> Response:
     """An error in the registry's (FastAPI's) shape: ``{"detail": ...}`` plus hints."""
-    return _json({"detail": detail, **extra}, status)
+    return json_response({"detail": detail, **extra}, status)
 
 
 @bp.before_request
@@ -74,7 +76,7 @@ def _check_version() -> Response | None:
         return None
     known = Registry(current_app.extensions["akgraph.data"]).versions
     if version not in known:
-        return _error(404, f"unknown version: {version}", versions=known)
+        return error_response(404, f"unknown version: {version}", versions=known)
     return None
 
 
@@ -97,10 +99,15 @@ def _index(kind: str) -> Response:
     content = _truthy("content")
     view = registry()
     key = (kind, content, request.args.get("version"), request.host_url)
+    return _body(view, key, lambda: _index_body(view, kind, content))
+
+
+def _body(view: Registry, key: tuple[Any, ...], make: Callable[[], Any]) -> Response:
+    """The JSON of ``make()``, serialized once per ``key`` and kept with the release view."""
     with view.lock:
         body = view.bodies.get(key)
     if body is None:
-        body = _json_text(_index_body(view, kind, content)).encode()
+        body = _json_text(make()).encode()
         with view.lock:
             view.bodies[key] = body
     return Response(body, mimetype="application/json")
@@ -125,6 +132,21 @@ def _index_body(view: Registry, kind: str, content: bool) -> dict[str, Any]:
         if content:
             entry["content"] = record
         entries.append(entry)
+    if kind == "instruments":  # the instrument registry's, under their registry URNs
+        for found in view.registry_instruments.values():
+            link = urls.api_item(kind, found.urn, external=True, **params)
+            entry = {
+                "type": "file",
+                "size": len(json.dumps(found.record, ensure_ascii=False).encode()),
+                "name": found.path.rsplit("/", 1)[-1],
+                "path": found.path,
+                "urn": found.urn,
+                "download_url": link,
+                "links": {"self": link},
+            }
+            if content:
+                entry["content"] = found.record
+            entries.append(entry)
     own = urls.api_index(kind, external=True, **params)
     return {
         "type": "dir",
@@ -139,14 +161,20 @@ def _index_body(view: Registry, kind: str, content: bool) -> dict[str, Any]:
 
 def _one(kind: str | None, urn: str) -> Response:
     urn = urn.strip()
-    item = registry().find(urn, kind)
+    view = registry()
+    item = view.find(urn, kind)
+    found = view.registry_instruments.get(urn) if kind in (None, "instruments") else None
+    if found is not None:
+        return _body(view, ("record", urn), lambda: found.record)
     if item is None:
         other = registry().find(urn) if kind else None
         hint = {"type": other.kind} if other else {}
         candidates = [u for k in ([kind] if kind else KINDS) for u in registry().items[k]]
+        if kind in (None, "instruments"):
+            candidates += list(registry().registry_instruments)
         closest = difflib.get_close_matches(urn, candidates, n=5, cutoff=0.6)
-        return _error(404, f"unknown urn: {urn}", closest=closest, **hint)
-    return _json(registry().record(item))
+        return error_response(404, f"unknown urn: {urn}", closest=closest, **hint)
+    return _body(view, ("record", urn), lambda: view.record(item))
 
 
 @bp.route("/measures/")
@@ -178,34 +206,40 @@ def by_urn(urn: str) -> Response:
 def by_urn_parameter() -> Response:
     urn = request.args.get("urn")
     if not urn:
-        return _error(400, "give ?urn=")
+        return error_response(400, "give ?urn=")
     return _one(None, urn)
 
 
 # -- applicability --------------------------------------------------------------------------
 
 
-def _profile() -> dict[str, frozenset[str]] | Response:
-    """The AI-Act profile in the query string: repeated or comma-separated values, each a
-    frontmatter value, its URN or the registry's/AMT's label (any case); 400 naming the
-    accepted values for anything else."""
+class ProfileError(ValueError):
+    """A profile parameter that cannot be read: ``detail`` and the hints of the 400 answer."""
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail, self.extra = detail, extra
+
+
+def parse_profile(args: MultiDict[str, str]) -> dict[str, frozenset[str]]:
+    """The AI-Act profile in query parameters ``args``: repeated or comma-separated values,
+    each a frontmatter value, its URN or the registry's/AMT's label (any case), or the
+    decision aid's ``labels=``/``answers=``; :class:`ProfileError` naming the accepted values
+    for anything else. ``/api/applicable`` and the page ``/wat-geldt-voor-ons`` read it so."""
     known = registry_labels.dimensions()
-    unknown = sorted(set(request.args) - set(known) - {"format", "version", "labels", "answers"})
+    unknown = sorted(set(args) - set(known) - {"format", "version", "labels", "answers"})
     if unknown:
-        return _error(
-            400, f"unknown parameter(s): {', '.join(unknown)}", parameters=list(known)
-        )
+        raise ProfileError(f"unknown parameter(s): {', '.join(unknown)}", parameters=list(known))
     given: dict[str, list[str]] = {}
     for name, dimension in known.items():
-        for raw in request.args.getlist(name):
+        for raw in args.getlist(name):
             for text in (v.strip() for v in raw.split(",")):
                 if not text:
                     continue
                 value = dimension.parse(text)
                 if value is None:
                     shown = text if _VALUE.match(text) else repr(text[:80])
-                    return _error(
-                        400,
+                    raise ProfileError(
                         f"{name}: unknown value {shown}",
                         parameter=name,
                         accepted=dimension.accepted(),
@@ -213,27 +247,35 @@ def _profile() -> dict[str, frozenset[str]] | Response:
                 given.setdefault(name, []).append(value)
     # the decision aid's own output: its label strings, whatever their dimension, or its
     # answers (their texts, comma-separated), replayed through the tree being served
-    labels = request.args.getlist("labels")
-    if "answers" in request.args:
+    labels = args.getlist("labels")
+    if "answers" in args:
         tree = current_app.extensions.get(DECISION_TREE)
         if tree is None:
-            return _error(400, "answers: no decision aid is loaded", parameter="answers")
-        texts = [a.strip() for raw in request.args.getlist("answers") for a in raw.split(",")]
+            raise ProfileError("answers: no decision aid is loaded", parameter="answers")
+        texts = [a.strip() for raw in args.getlist("answers") for a in raw.split(",")]
         try:
             labels.append(",".join(decision_aid.walk(tree, texts).labels))
         except decision_aid.WalkError as error:
-            return _error(400, f"answers: {error}", parameter="answers")
+            raise ProfileError(f"answers: {error}", parameter="answers") from None
     for raw in labels:
         for text in (v.strip() for v in raw.split(",")):
             if text and decision_aid.label_value(text) is None:
                 shown = text if _VALUE.match(text) else repr(text[:80])
-                return _error(400, f"labels: unknown label {shown}", parameter="labels")
+                raise ProfileError(f"labels: unknown label {shown}", parameter="labels")
         for name, values in decision_aid.profile_values(raw.split(",")).items():
             given.setdefault(name, []).extend(values)
     return applicability.profile(given)
 
 
-def _summary(item: Item, kind: str) -> dict[str, Any]:
+def _profile() -> dict[str, frozenset[str]] | Response:
+    """:func:`parse_profile` of the request, or its 400 answer."""
+    try:
+        return parse_profile(request.args)
+    except ProfileError as error:
+        return error_response(400, error.detail, **error.extra)
+
+
+def summary(item: Item, kind: str) -> dict[str, Any]:
     return {
         "urn": item.urn,
         "name": item.title,
@@ -278,18 +320,18 @@ def applicable() -> Response:
         response.headers["Content-Disposition"] = 'attachment; filename="van-toepassing.csv"'
         return response
     if fmt != "json":
-        return _error(400, f"unknown format: {fmt}", formats=["json", "csv"])
-    return _json(
+        return error_response(400, f"unknown format: {fmt}", formats=["json", "csv"])
+    return json_response(
         {
             "profile": {k: sorted(v) for k, v in profile.items()},
             "release": view.release,
             "requirements": [
-                {**_summary(r, "requirements"), "reason": decisions[r.urn]} for r in chosen
+                {**summary(r, "requirements"), "reason": decisions[r.urn]} for r in chosen
             ],
-            "measures": [_summary(m, "measures") for m in measures],
+            "measures": [summary(m, "measures") for m in measures],
             "excluded": [
                 {
-                    **_summary(view.items["requirements"][d.urn], "requirements"),
+                    **summary(view.items["requirements"][d.urn], "requirements"),
                     "reason": d.reason,
                     "exception": d.expression,
                     "because": [{"dimension": k, "value": v} for k, v in d.because],
@@ -310,4 +352,4 @@ def _openapi() -> dict[str, Any]:
 
 @bp.route("/openapi.json")
 def openapi() -> Response:
-    return _json(_openapi())
+    return json_response(_openapi())

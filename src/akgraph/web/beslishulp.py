@@ -13,11 +13,12 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 
-from akgraph import decision_aid, iris, resources
+from akgraph import applicability, decision_aid, iris, resources
 from akgraph.source import beslishulp
 from akgraph.source.beslishulp import DecisionTree
 from akgraph.web import urls
-from akgraph.web.api import DECISION_TREE, _error, _json, _summary, registry
+from akgraph.web.api import DECISION_TREE, error_response, json_response, registry, summary
+from akgraph.web.applicability_page import Outcome, outcome
 from akgraph.web.registry import PHASES
 from akgraph.web.render import to_html
 
@@ -64,32 +65,10 @@ def _walk(tree: DecisionTree, path: list[int]) -> decision_aid.Step:
         abort(400, str(error))
 
 
-def _outcome(step: decision_aid.Step) -> dict[str, Any]:
+def _outcome(step: decision_aid.Step) -> Outcome:
     """What applies to the labels of a finished walk: the profile, the requirements (with the
-    measures per phase), the ones an exception removed."""
-    values = decision_aid.profile_values(step.labels)
-    view = registry()
-    from akgraph.applicability import profile as make_profile
-
-    profile = make_profile(values)
-    found = view.assess(profile)
-    requirements = []
-    for requirement in found.applicable:
-        item = view.items["requirements"][requirement.urn]
-        measures = [view.items["measures"][m] for m in requirement.measures
-                    if m in view.items["measures"]]  # fmt: skip
-        by_phase = [
-            (phase, [m for m in measures if phase in m.lifecycle]) for phase in PHASES
-        ]
-        requirements.append((item, [(p, ms) for p, ms in by_phase if ms]))
-    excluded = [(view.items["requirements"][d.urn], d) for d in found.excluded]
-    return {
-        "profile": profile,
-        "profile_params": {k: ",".join(sorted(v)) for k, v in profile.items()},
-        "requirements": requirements,
-        "excluded": excluded,
-        "measures": found.measures,
-    }
+    measures per phase), the ones an exception removed (as on ``/wat-geldt-voor-ons``)."""
+    return outcome(registry(), applicability.profile(decision_aid.profile_values(step.labels)))
 
 
 def _terms(tree: DecisionTree, text: str, limit: int = 8) -> list[beslishulp.Definition]:
@@ -159,7 +138,7 @@ def walk() -> Response:
     try:
         step = decision_aid.walk(tree, given)
     except decision_aid.WalkError as error:
-        return _error(400, str(error))
+        return error_response(400, str(error))
     body: dict[str, Any] = {
         "answers": [{"question": q.id, "answer": a.text} for q, a in step.path],
         "path": ".".join(str(q.answers.index(a)) for q, a in step.path),
@@ -175,7 +154,7 @@ def walk() -> Response:
                 {"position": i, "answer": a.text} for i, a in enumerate(step.question.answers)
             ],
         }
-        return _json(body)
+        return json_response(body)
     assert step.conclusion is not None
     outcome = _outcome(step)
     body["conclusion"] = {
@@ -184,9 +163,9 @@ def walk() -> Response:
         "conclusion": step.conclusion.text,
         "obligation": step.conclusion.obligation,
     }
-    body["requirements"] = [_summary(item, "requirements") for item, _ in outcome["requirements"]]
+    body["requirements"] = [summary(a.item, "requirements") for a in outcome.requirements]
     body["excluded"] = [
-        {**_summary(item, "requirements"), "reason": decision.reason}
-        for item, decision in outcome["excluded"]
+        {**summary(item, "requirements"), "reason": decision.reason}
+        for item, decision in outcome.excluded
     ]
-    return _json(body)
+    return json_response(body)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -70,6 +70,8 @@ class Fairness:
     _penalised: dict[str, float] = field(default_factory=dict)
     _cost: dict[str, tuple[float, float]] = field(default_factory=dict)
     _changed: threading.Condition = field(default_factory=threading.Condition)
+    #: called at each refusal (the web layer counts them for ``/metrics``)
+    on_refusal: Callable[[], None] = lambda: None
 
     def _recent_cost(self, client: str, now: float) -> float:
         value, stamp = self._cost.get(client, (0.0, now))
@@ -97,23 +99,30 @@ class Fairness:
         with self._changed:
             now = time.monotonic()
             if self._admitted >= self.capacity + self.queue:
-                raise Busy("every query worker is busy and the queue is full; try again", 1)
+                raise self._refused(
+                    Busy("every query worker is busy and the queue is full; try again", 1)
+                )
             penalty = self._penalty(client, now)
             if penalty and self._heavy_in_flight >= self.heavy_slots:
-                raise TooManyQueries(
-                    f"too many queries from {client}: its recent queries used much time (or ran"
-                    " out of time or memory); it may run one at a time, when a worker for such"
-                    " queries is free",
-                    max(1, math.ceil(min(penalty, self.cooldown))),
+                raise self._refused(
+                    TooManyQueries(
+                        f"too many queries from {client}: its recent queries used much time (or"
+                        " ran out of time or memory); it may run one at a time, when a worker for"
+                        " such queries is free",
+                        max(1, math.ceil(min(penalty, self.cooldown))),
+                    )
                 )
             self._admitted += 1
             try:
                 while self._in_flight.get(client, 0) >= self.per_client:
                     if now >= deadline:
-                        raise TooManyQueries(
-                            f"too many queries at once from {client}: at most {self.per_client}"
-                            " in flight; try again when the running one has finished",
-                            1,
+                        raise self._refused(
+                            TooManyQueries(
+                                f"too many queries at once from {client}: at most "
+                                f"{self.per_client} in flight; try again when the running one "
+                                "has finished",
+                                1,
+                            )
                         )
                     self._changed.wait(deadline - now)
                     now = time.monotonic()
@@ -139,6 +148,10 @@ class Fairness:
                 self._heavy_in_flight -= heavy
                 self._admitted -= 1
                 self._changed.notify_all()
+
+    def _refused(self, error: TooManyQueries) -> TooManyQueries:
+        self.on_refusal()
+        return error
 
     def penalise(self, client: str) -> None:
         """``client``'s query ran out of time or memory or crashed: heavy for a while."""

@@ -8,9 +8,7 @@ the concept schemes, full-text search, the query page and the named queries.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import re
 from urllib.parse import unquote
@@ -19,10 +17,10 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS
 from werkzeug.wrappers import Response as BaseResponse
 
-from akgraph import iris, queries, store
+from akgraph import iris, queries, registry_labels, store
 from akgraph.iris import AK
 from akgraph.source.reader import resolve_link
-from akgraph.web import description, negotiation, sparql, urls
+from akgraph.web import description, exports, negotiation, sparql, urls
 from akgraph.web.data import FACETS, KINDS, SPARQL_JSON, Data, Resource, Term
 from akgraph.web.render import to_html
 from akgraph.web.void import describe as void_description
@@ -61,7 +59,7 @@ SHOWN = {
         RDF.type, DCTERMS.title, DCTERMS.abstract, DCTERMS.identifier, AK.section, AK.slug,
         AK.sourcePath, AK.release, FOAF.page, AK.requirement, AK.measure, AK.identifierMinted,
         SKOS.prefLabel, SKOS.inScheme, SKOS.topConceptOf, SKOS.definition, SKOS.notation,
-        AK.legalCitation, AK.derivedFrom, AK.law,
+        AK.legalCitation, AK.derivedFrom, AK.law, AK.task,
         *(AK[name] for name in ("lifecyclePhase", "role", "topic", "applicationType",
                                  "riskGroup", "aiActRole", "transparencyObligation",
                                  "systemicRisk", "openSource", "instrumentCategory",
@@ -130,7 +128,12 @@ def predicate_label(iri: str) -> str:
 @bp.app_context_processor
 def helpers() -> dict:
     """What every template may use: the URL builder and label lookups."""
-    return {"urls": urls, "label_of": data().concept_label, "FORMAT_NAMES": FORMAT_NAMES}
+    return {
+        "urls": urls,
+        "label_of": data().concept_label,
+        "FORMAT_NAMES": FORMAT_NAMES,
+        "EXPORTS": exports.NAMES,
+    }
 
 
 # -- identifiers ----------------------------------------------------------------------------
@@ -256,6 +259,7 @@ def _item_page(resource: Resource) -> str:
         "legal": _legal(resource),
         "history": _history(resource),
         "kind": _kind_name(types),
+        "tasks": _tasks(resource),
     }
     if str(SKOS.Concept) in types:
         context["carriers"], context["inbound"] = _carriers(resource)
@@ -320,6 +324,31 @@ def natural(label: str) -> tuple:
         for part in re.split(r"(\d+)", label)
         if part
     )
+
+
+def _tasks(resource: Resource) -> dict | None:
+    """The questions of an instrument in the registry's order: its own, or those of the
+    registry instrument that names this framework instrument."""
+    owner = resource.iri
+    if not resource.values(str(AK.task)):
+        owners = resource.inbound.get(str(AK.frameworkInstrument), [])
+        if not owners:
+            return None
+        owner = owners[0]
+    tasks = [t.value for t in resource.values(str(AK.task), owner)]
+
+    def position(task: str) -> int:
+        found = resource.first(str(AK.position), task)
+        return int(found.value) if found else 0
+
+    return {
+        "instrument": owner,
+        "own": owner == resource.iri,
+        "items": [
+            {"iri": t, "question": resource.label(t), "number": position(t)}
+            for t in sorted(tasks, key=position)
+        ],
+    }
 
 
 def _kind_name(types: set[str]) -> str:
@@ -520,8 +549,8 @@ def listing(kind: str) -> Response:
             facets.append(
                 (name, sorted(counted.items(), key=lambda kv: natural(data().concept_label(kv[0]))))
             )
-    if request.args.get("format") == "csv":
-        return _csv_listing(kind, selected)
+    if request.args.get("format") in exports.WRITERS:
+        return exports.response(_list_table(kind, selected, chosen), request.args["format"], kind)
     if request.args.get("format") == "json":
         body = json.dumps(
             [
@@ -540,25 +569,35 @@ def listing(kind: str) -> Response:
         total=len(items),
         facets=facets,
         chosen=chosen,
+        profile={name: v for name, v in chosen.items() if name in registry_labels.dimensions()},
     )
     return Response(page, mimetype=HTML)
 
 
-def _csv_listing(kind: str, items: list) -> Response:
-    """What a filtered list shows, as CSV for spreadsheets (UTF-8 with BOM, one row per item,
-    list values joined by "; ", cells that a spreadsheet would read as a formula quoted)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
+def _list_table(kind: str, items: list, chosen: dict[str, list[str]]) -> exports.Table:
+    """What a filtered list shows, for spreadsheets: one row per item (URN, title linked to its
+    page, the facets' labels joined by "; ", the page's absolute address), the filters named."""
     names = [name for name in FACETS if any(i.facets.get(name) for i in items)]
-    writer.writerow(["urn", "titel", *names, "url"])
+    filters = [
+        (
+            data().concept_label(str(iris.scheme(name))),
+            exports.joined([data().concept_label(str(iris.concept(name, v))) for v in values]),
+        )
+        for name, values in chosen.items()
+    ]
+    table = exports.Table(
+        KINDS[kind][1],
+        urls.listing(kind, external=True, **chosen),
+        exports.release_name(data().releases[-1] if data().releases else {}),
+        filters,
+        ["urn", "titel", *names, "url"],
+    )
     for item in items:
-        values = ["; ".join(sorted(data().concept_label(v) for v in item.facets.get(n, ())))
+        page = urls.doc(item.iri, external=True)
+        values = [exports.joined(sorted(data().concept_label(v) for v in item.facets.get(n, ())))
                   for n in names]  # fmt: skip
-        row = [item.iri, item.title, *values, urls.doc(item.iri, external=True)]
-        writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in row])
-    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
-    return response
+        table.rows.append([item.iri, exports.Link(item.title, page), *values, page])
+    return table
 
 
 @bp.route("/zoeken")

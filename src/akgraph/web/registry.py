@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from rdflib.namespace import DCTERMS, FOAF
+from rdflib.namespace import DCTERMS, FOAF, RDF
 
-from akgraph import applicability, registry_labels
+from akgraph import applicability, iris, registry_labels
 from akgraph.iris import AK
 from akgraph.mapping import LIST_FIELDS
 from akgraph.web.data import Data, Term
@@ -136,6 +136,31 @@ class Registry:
                         )
                 found[kind] = dict(sorted(items.items()))
             return found
+
+    @cached_property
+    def registry_instruments(self) -> dict[str, RegistryRecord]:
+        """The instrument registry's instruments by URN (sorted), each rebuilt from the graph
+        as the registry serves it: its fields, then every task in order."""
+        facts: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
+        for row in self.data.select("api-registry-instruments", self.graphs):
+            facts[row["s"].value][row["p"].value].append(row["o"])
+        found = {}
+        for iri, own in facts.items():
+            if str(AK.RegistryInstrument) in _values(own, RDF.type):
+                found[iri] = RegistryRecord(
+                    iri,
+                    _first(own, AK.sourcePath),
+                    _first(own, AK.frameworkInstrument) or None,
+                    _instrument_record(iri, own, facts),
+                )
+        return dict(sorted(found.items()))
+
+    def registry_instrument_of(self, framework_urn: str) -> str | None:
+        """The registry instrument that names the framework's instrument ``framework_urn``."""
+        return next(
+            (r.urn for r in self.registry_instruments.values() if r.framework == framework_urn),
+            None,
+        )
 
     def find(self, urn: str, kind: str | None = None) -> Item | None:
         """The item with ``urn`` (in collection ``kind``, or any)."""
@@ -264,6 +289,7 @@ class Registry:
                 category=sorted({local(v) for v in item.values(AK.instrumentCategory)}),
                 measures=self._linked(item, AK.measure, "measures"),
                 requirements=self._linked(item, AK.requirement, "requirements"),
+                registry_instrument=self.registry_instrument_of(item.urn),
             )
         record["audit_criteria"] = criteria
         record["release"] = dict(self.release)
@@ -302,3 +328,103 @@ class Registry:
     def assess(self, profile: applicability.Profile) -> applicability.Assessment:
         """:func:`akgraph.applicability.assess` on this release's requirements."""
         return applicability.assess(self.applicability_input.values(), profile)
+
+
+# -- the instrument registry ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegistryRecord:
+    """One instrument of the instrument registry: its URN, file, framework instrument and the
+    record the registry serves for it."""
+
+    urn: str
+    path: str
+    framework: str | None
+    record: dict[str, Any]
+
+
+def _values(facts: dict[str, list[Term]], predicate) -> list[str]:
+    return [t.value for t in facts.get(str(predicate), [])]
+
+
+def _first(facts: dict[str, list[Term]], predicate) -> str:
+    found = _values(facts, predicate)
+    return found[0] if found else ""
+
+
+def _ordered(facts: dict[str, dict[str, list[Term]]], parts: list[str]) -> list[str]:
+    """``parts`` (task, label or link IRIs) in their ``ak:position`` order."""
+    return sorted(parts, key=lambda p: int(_first(facts.get(p, {}), AK.position) or 0))
+
+
+def _instrument_record(
+    iri: str, own: dict[str, list[Term]], facts: dict[str, dict[str, list[Term]]]
+) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "systemcard_path": _first(own, AK.systemcardPath),
+        "schema_version": _first(own, AK.schemaVersion),
+        "name": _first(own, DCTERMS.title),
+        "description": _first(own, DCTERMS.description),
+        "urn": iri,
+        "language": _first(own, DCTERMS.language),
+        "owners": json.loads(_first(own, AK.owners) or "[]"),
+        "date": _first(own, DCTERMS.date),
+        "url": _first(own, FOAF.page),
+    }
+    if _first(own, AK.template):
+        record["template"] = json.loads(_first(own, AK.template))
+    record["tasks"] = [
+        _task_record(task, facts.get(task, {}), facts)
+        for task in _ordered(facts, _values(own, AK.task))
+    ]
+    return record
+
+
+def _task_record(
+    iri: str, own: dict[str, list[Term]], facts: dict[str, dict[str, list[Term]]]
+) -> dict[str, Any]:
+    phases = registry_labels.instrument_lifecycle()
+    record: dict[str, Any] = {
+        "question": _first(own, DCTERMS.title),
+        "urn": iri,
+        "labels": [
+            {"key": _first(label, AK.labelKey), "value": _first(label, RDF.value)}
+            for label in (facts.get(p, {}) for p in _ordered(facts, _values(own, AK.taskLabel)))
+        ],
+        "type": sorted(_values(own, AK.taskType)),
+        "suggested_roles": sorted(_values(own, AK.suggestedRole)),
+        "lifecycle": [
+            phases[value]
+            for value in phases
+            if str(iris.concept("levenscyclus", value)) in _values(own, AK.lifecyclePhase)
+        ],
+        "links": [
+            _link_record(facts.get(p, {})) for p in _ordered(facts, _values(own, AK.taskLink))
+        ],
+    }
+    depends = _ordered(facts, _values(own, AK.dependsOn))
+    if depends:
+        record["depends_on"] = [_link_record(facts.get(p, {})) for p in depends]
+    if _first(own, AK.requiredStatus):
+        record["required_status"] = _first(own, AK.requiredStatus) == "true"
+    if str(AK.expirationDate) in own:
+        record["expiration_date"] = _first(own, AK.expirationDate)
+    if _first(own, AK.signature):
+        record["signature"] = json.loads(_first(own, AK.signature))
+    if _first(own, AK.template):
+        record["template"] = json.loads(_first(own, AK.template))
+    if _first(own, AK.extraFields):
+        record.update(json.loads(_first(own, AK.extraFields)))
+    return record
+
+
+def _link_record(own: dict[str, list[Term]]) -> dict[str, str]:
+    fields = (
+        ("text", AK.linkText),
+        ("url", FOAF.page),
+        ("urn", AK.linkUrn),
+        ("systemcard_path", AK.systemcardPath),
+        ("version", AK.linkVersion),
+    )
+    return {name: _first(own, p) for name, p in fields if _first(own, p)}

@@ -37,9 +37,17 @@ def resolve(urn: str | None = None) -> str:
     return url_for("pages.resolve", **_given(urn=urn))
 
 
-def listing(kind: str, **params) -> str:
+def listing(kind: str, external: bool = False, **params) -> str:
     """A list page (``maatregelen``, ``vereisten``, ``hulpmiddelen``) with facet values."""
-    return url_for("pages.listing", kind=kind, **params)
+    return url_for("pages.listing", kind=kind, _external=external, **params)
+
+
+def applicability(fmt: str | None = None, external: bool = False, **params) -> str:
+    """The page "Wat geldt voor ons?" for a profile (``rol-ai-act=aanbieder``...); ``fmt``
+    (``json``, ``csv``, ``xlsx``, ``ods``) the same answer as a file."""
+    if fmt:
+        return url_for("applicability.export", fmt=fmt, _external=external, **params)
+    return url_for("applicability.page", _external=external, **params)
 
 
 def search(q: str | None = None) -> str:
