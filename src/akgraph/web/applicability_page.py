@@ -20,7 +20,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from akgraph import applicability, iris, registry_labels
 from akgraph.web import exports, urls
-from akgraph.web.api import ProfileError, _version_params, parse_profile, registry
+from akgraph.web.api import ProfileError, _version_params, parse_profile, registry, summary
 from akgraph.web.registry import PHASES, Item, Registry
 
 bp = Blueprint("applicability", __name__)
@@ -155,7 +155,7 @@ def export(fmt: str) -> Response:
 
 
 def _as_json(found: Outcome) -> dict[str, Any]:
-    def summary(item: Item, kind: str) -> dict[str, Any]:
+    def with_page(item: Item, kind: str) -> dict[str, Any]:
         return {**summary(item, kind), "page": urls.doc(item.urn, external=True)}
 
     return {
@@ -163,7 +163,7 @@ def _as_json(found: Outcome) -> dict[str, Any]:
         "release": registry().release,
         "requirements": [
             {
-                **summary(a.item, "requirements"),
+                **with_page(a.item, "requirements"),
                 "reason": a.reason,
                 "measures": [
                     {"lifecycle": phase or None, "measures": [m.urn for m in ms]}
@@ -173,10 +173,10 @@ def _as_json(found: Outcome) -> dict[str, Any]:
             }
             for a in found.requirements
         ],
-        "measures": [summary(m, "measures") for m in found.measures],
+        "measures": [with_page(m, "measures") for m in found.measures],
         "excluded": [
             {
-                **summary(item, "requirements"),
+                **with_page(item, "requirements"),
                 "reason": decision.reason,
                 "exception": decision.expression,
                 "because": [{"dimension": k, "value": v} for k, v in decision.because],
