@@ -22,7 +22,7 @@ from akgraph.graph import (
     serialize,
 )
 from akgraph.mapping_law import figures
-from akgraph.problems import Severity
+from akgraph.problems import Problem, Severity
 from akgraph.source.reader import SourceError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -306,8 +306,14 @@ def _validate(args: argparse.Namespace) -> int:
     from akgraph.validate import Level, validate, validate_dataset
 
     source = Path(args.source) if args.source else resources.data_dir("content")
+    problems: list[Problem] = []
+    data: Graph
     try:
-        data = load(source) if source.is_file() else build(source).union()
+        if source.is_file():
+            data = load(source)
+        else:
+            built = build(source)
+            data, problems = built.union(), built.problems
         extra = Graph()
         for path in args.shapes:
             extra.parse(path, format="turtle")
@@ -318,7 +324,11 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"akgraph: error: cannot read input: {exc}", file=sys.stderr)
         return EXIT_USAGE
     shapes = extra if args.shapes else None
-    report = validate_dataset(data, shapes) if isinstance(data, Dataset) else validate(data, shapes)
+    report = (
+        validate_dataset(data, shapes)
+        if isinstance(data, Dataset)
+        else validate(data, shapes, problems)
+    )
     level = Level[args.severity.upper()]
     if args.format == "ttl":
         sys.stdout.write(report.graph.serialize(format="turtle"))
@@ -335,8 +345,7 @@ def validation_text(report) -> str:
     for path, findings in report.by_file().items():
         lines.append(path)
         for f in findings:
-            field = f" [{f.field}" + (f" = {f.value!r}]" if f.value else "]") if f.field else ""
-            lines.append(f"  {f.level}: {f.focus}{field}")
+            lines.append(f"  {f.level}: {f.focus}{f.where}")
             lines.append(f"    nl: {f.message_nl}")
             lines.append(f"    en: {f.message_en}")
     counts = report.counts()

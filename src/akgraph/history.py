@@ -11,6 +11,8 @@ two releases are ever merged into one node there.
 
 from __future__ import annotations
 
+import difflib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -65,12 +67,78 @@ def items(data: Graph) -> dict[str, Version]:
     return found
 
 
-def _text(data: Graph, subject: URIRef) -> str:
-    sections = sorted(
-        (int(str(data.value(s, AK.order) or 0)), str(data.value(s, AK.markdown) or ""))
+def _sections(data: Graph, subject: URIRef) -> dict[tuple[str, int], str]:
+    """The text of each section by (heading, occurrence), in their order (``""``: the text
+    before the first heading)."""
+    ordered = sorted(
+        (
+            int(str(data.value(s, AK.order) or 0)),
+            str(data.value(s, AK.heading) or ""),
+            str(data.value(s, AK.markdown) or ""),
+        )
         for s in data.objects(subject, AK.section)
     )
-    return "\n\n".join(text for _, text in sections)
+    seen: Counter[str] = Counter()
+    found = {}
+    for _, heading, text in ordered:
+        seen[heading] += 1
+        found[(heading, seen[heading])] = text
+    return found
+
+
+#: Words of unchanged text kept on each side of a change in a word diff; the rest is elided.
+CONTEXT_WORDS = 8
+
+
+@dataclass(frozen=True)
+class SectionChange:
+    """The words of one section that changed: ``words`` holds (op, text) runs, op ``=`` (the
+    same), ``-`` (only before), ``+`` (only after) or ``…`` (that many unchanged words left
+    out)."""
+
+    heading: str
+    words: tuple[tuple[str, str], ...]
+
+
+def word_diff(before: str, after: str, context: int = CONTEXT_WORDS) -> list[tuple[str, str]]:
+    """The runs of words (split on white space) that ``after`` keeps, drops and adds from
+    ``before``; unchanged runs longer than ``2 * context`` words are shortened."""
+    old, new = before.split(), after.split()
+    if old == new:
+        return [("=", " ".join(old))] if old else []
+    opcodes = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    runs: list[tuple[str, str]] = []
+    for position, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        if tag != "equal":
+            if i2 > i1:
+                runs.append(("-", " ".join(old[i1:i2])))
+            if j2 > j1:
+                runs.append(("+", " ".join(new[j1:j2])))
+            continue
+        words = old[i1:i2]
+        head = context if position > 0 else 0  # after a change
+        tail = context if position < len(opcodes) - 1 else 0  # before a change
+        if len(words) <= head + tail + 1:
+            runs.append(("=", " ".join(words)))
+            continue
+        if head:
+            runs.append(("=", " ".join(words[:head])))
+        runs.append(("…", str(len(words) - head - tail)))
+        if tail:
+            runs.append(("=", " ".join(words[-tail:])))
+    return runs
+
+
+def section_changes(old: Graph, new: Graph, subject: URIRef) -> list[SectionChange]:
+    """Per section whose text differs between the two releases (matched by heading), the word
+    diff; sections of the new release first, in its order, then those it dropped."""
+    before, after = _sections(old, subject), _sections(new, subject)
+    keys = list(after) + [k for k in before if k not in after]
+    return [
+        SectionChange(key[0], tuple(word_diff(before.get(key, ""), after.get(key, ""))))
+        for key in keys
+        if before.get(key, "").split() != after.get(key, "").split()
+    ]
 
 
 def _values(data: Graph, subject: URIRef, prop: URIRef) -> frozenset[str]:
@@ -122,6 +190,7 @@ class Change:
     kind: str
     title: str | None
     fields: list[str]
+    sections: list[SectionChange] = field(default_factory=list)
 
 
 @dataclass
@@ -163,7 +232,19 @@ class Diff:
             "added": [version(v) for v in self.added],
             "removed": [version(v) for v in self.removed],
             "changed": [
-                {"urn": c.iri, "type": c.kind, "title": c.title, "fields": c.fields}
+                {
+                    "urn": c.iri,
+                    "type": c.kind,
+                    "title": c.title,
+                    "fields": c.fields,
+                    "sections": [
+                        {
+                            "heading": section.heading,
+                            "words": [{"op": op, "text": text} for op, text in section.words],
+                        }
+                        for section in c.sections
+                    ],
+                }
                 for c in self.changed
             ],
             "reassigned": [
@@ -191,7 +272,19 @@ class Diff:
             if entries:
                 lines.append(f"{title}:")
                 lines += [f"  {e}" for e in entries]
+            if title == "changed":
+                lines += [
+                    f"    {c.iri} § {s.heading or '(inleiding)'}: {_marked(s.words)}"
+                    for c in self.changed
+                    for s in c.sections
+                ]
         return "\n".join(lines)
+
+
+def _marked(words: Sequence[tuple[str, str]]) -> str:
+    """A word diff as git writes one: ``[-dropped-]``, ``{+added+}``, ``…`` for elided text."""
+    marks = {"-": "[-{}-]", "+": "{{+{}+}}", "=": "{}", "…": "…"}
+    return " ".join(marks[op].format(text) for op, text in words)
 
 
 def diff(old_tag: str, old: Graph, new_tag: str, new: Graph) -> Diff:
@@ -211,10 +304,11 @@ def diff(old_tag: str, old: Graph, new_tag: str, new: Graph) -> Diff:
             for name, prop in FIELDS.items()
             if _values(old, subject, prop) != _values(new, subject, prop)
         ]
-        if _text(old, subject) != _text(new, subject):
+        sections = section_changes(old, new, subject)  # white space alone is no change
+        if sections:
             changed.append("tekst")
         if changed:
-            result.changed.append(Change(iri, b.kind, b.title, changed))
+            result.changed.append(Change(iri, b.kind, b.title, changed, sections))
     for iri in sorted(before.keys() | after.keys()):
         if iri in before and iri in after and before[iri].slug != after[iri].slug:
             continue  # another item under the same URN: its relations are not a change

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections import Counter
@@ -85,6 +86,24 @@ def file_code(slug: str) -> str | None:
     """The code in a file name (``org-03`` of ``0-org-03-toepassen-risicobeheer``), if any."""
     match = _FILE_CODE.match(slug.lower())
     return match.group(1) if match else None
+
+
+#: How alike (difflib's ratio, 0..1) a slug must be to a dangling reference to be suggested:
+#: difflib's own default, which finds the intended file for 8 of the 9 dangling references of
+#: v2.5.1 and none for the ninth (docs/dangling-references.md).
+SUGGESTION_CUTOFF = 0.6
+
+
+def closest_slug(value: str, slugs: Iterable[str]) -> str | None:
+    """The slug most like ``value`` (case ignored) if it is close enough, else None; of equally
+    close slugs the first in sorted order."""
+    wanted = value.removesuffix(".md").lower()
+    best: tuple[float, str] | None = None
+    for slug in sorted(set(slugs)):
+        ratio = difflib.SequenceMatcher(None, wanted, slug.lower()).ratio()
+        if ratio >= SUGGESTION_CUTOFF and (best is None or ratio > best[0]):
+            best = (ratio, slug)
+    return best[1] if best else None
 
 
 def _claimed(doc: Document) -> str | None:
@@ -294,6 +313,7 @@ class _Mapper:
             elif key == "uitzondering":
                 for v in self._values(subject, doc, key, value):
                     add((subject, AK.exception, Literal(v)))
+                    self._exception(doc, key, v)
             elif key == "status_vereiste":
                 for v in self._values(subject, doc, key, value):
                     add((subject, AK.requirementStatus, Literal(v)))
@@ -404,18 +424,60 @@ class _Mapper:
             )
         return iris.concept(key, value)
 
+    def _exception(self, doc: Document, key: str, text: str) -> None:
+        """Report an exception expression that does not parse or names an unknown label."""
+        from akgraph import applicability  # it imports this module
+
+        try:
+            tree = applicability.parse(text)
+        except applicability.ExpressionError as exc:
+            self.problem(
+                Severity.WARNING,
+                "malformed-exception",
+                doc,
+                f"exception is not an expression of labels with &&, || and !: {exc}; kept as "
+                "text",
+                key,
+                text,
+            )
+            return
+        for name in sorted(applicability.labels(tree)):
+            split = applicability.split_label(name)
+            if split is None or split[1] not in self.known.get(split[0], set()):
+                self.problem(
+                    Severity.WARNING,
+                    "unknown-exception-token",
+                    doc,
+                    f"{name!r} in the exception {text!r} is no <list>-<value> label of the "
+                    "AI-Act lists (such as risicogroep-hoog-risico-ai-systeem); it never holds",
+                    key,
+                    name,
+                )
+
     def _reference(self, doc: Document, key: str, value: str) -> URIRef:
         target_kind = REFERENCE_FIELDS[key][1]
-        target = self.by_slug[target_kind].get(value.removesuffix(".md"))
+        slug = value.removesuffix(".md")
+        target = self.by_slug[target_kind].get(slug)
+        if target is not None and slug != value:
+            self.problem(
+                Severity.WARNING,
+                "reference-md-suffix",
+                doc,
+                f"reference written with the file extension .md; read as {slug!r}",
+                key,
+                value,
+            )
         if target is None and value in self.by_urn:
             target = self.by_urn[value]
         if target is not None:
             return target
+        suggestion = closest_slug(value, self.by_slug[target_kind])
         self.problem(
             Severity.WARNING,
             "unresolved-reference",
             doc,
-            f"no {target_kind} with this file name or URN",
+            f"no {target_kind} with this file name or URN"
+            + (f"; did you mean {suggestion!r}?" if suggestion else ""),
             key,
             value,
         )

@@ -22,7 +22,8 @@ class Problem:
     """One finding, tied to a file (relative to the checkout) and, where known, a field and value.
 
     ``code`` is a stable machine-readable name (``unresolved-reference``, ``broken-yaml``...);
-    ``skipped`` says the file could not be converted at all.
+    ``skipped`` says the file could not be converted at all; ``line`` is the line of the
+    file it concerns, where one is known.
     """
 
     severity: Severity
@@ -32,6 +33,7 @@ class Problem:
     field: str | None = None
     value: str | None = None
     skipped: bool = False
+    line: int | None = None
 
     def __str__(self) -> str:
         where = self.path

@@ -115,8 +115,10 @@ def _to_rdflib(term) -> Node:
 
 
 def store_of(data: Graph) -> pyoxigraph.Store:
-    """An in-memory pyoxigraph store holding ``data`` in its default graph; ValueError where
-    ``data`` holds a term pyoxigraph refuses (an IRI with a space)."""
+    """An in-memory pyoxigraph store holding ``data`` in its default graph, less the triples
+    with a term pyoxigraph refuses (an IRI with a space): pyshacl's core shapes still see those.
+    (Leaving every SPARQL constraint to pyshacl instead would give each result one message in
+    a language that changes from run to run.)"""
     terms: dict[Node, object] = {}
 
     def term(t: Node):
@@ -125,10 +127,15 @@ def store_of(data: Graph) -> pyoxigraph.Store:
             found = terms[t] = _to_oxigraph(t)
         return found
 
+    def quads():
+        for s, p, o in data:
+            try:
+                yield pyoxigraph.Quad(term(s), term(p), term(o), pyoxigraph.DefaultGraph())
+            except ValueError:
+                continue
+
     store = pyoxigraph.Store()
-    store.bulk_extend(
-        pyoxigraph.Quad(term(s), term(p), term(o), pyoxigraph.DefaultGraph()) for s, p, o in data
-    )
+    store.bulk_extend(quads())
     return store
 
 

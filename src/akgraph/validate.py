@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from enum import IntEnum
 from functools import cache
+from pathlib import Path
+from typing import Any
 
+import yaml
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH
@@ -14,7 +18,13 @@ from rdflib.term import Node
 
 from akgraph import iris, resources, shacl_sparql
 from akgraph.iris import AK
-from akgraph.mapping import LIST_FIELDS, REFERENCE_FIELDS
+from akgraph.mapping import ITEM_CLASSES, LIST_FIELDS, REFERENCE_FIELDS, closest_slug
+from akgraph.problems import Problem, Severity
+
+#: Per problem code of the converter: its Dutch message, level and whether the shapes see it.
+PROBLEM_MESSAGES = Path(__file__).resolve().parent / "problem-messages.yaml"
+#: The shape named as source of the findings that come from the converter's problems.
+CONVERSION = URIRef("https://w3id.org/algoritmekader/shapes#Conversion")
 
 
 class Level(IntEnum):
@@ -29,6 +39,11 @@ class Level(IntEnum):
         if severity == SH.Info:
             return cls.INFO
         return cls.WARNING if severity == SH.Warning else cls.VIOLATION
+
+    @property
+    def iri(self) -> URIRef:
+        """``sh:Violation``, ``sh:Warning`` or ``sh:Info``."""
+        return {Level.INFO: SH.Info, Level.WARNING: SH.Warning}.get(self, SH.Violation)
 
     def __str__(self) -> str:
         return self.name.lower()
@@ -65,11 +80,20 @@ class Finding:
     message_en: str
     shape: str
     release: str | None = None  # the release's tag, where several were validated
+    line: int | None = None  # the line of the file, where the converter named one
+
+    @property
+    def where(self) -> str:
+        """Field, value and line as ``[field = 'value', line 3]`` (empty when none is known)."""
+        parts = []
+        if self.field or self.value:
+            parts.append((self.field or "") + (f" = {self.value!r}" if self.value else ""))
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        return f" [{', '.join(p.strip() for p in parts)}]" if parts else ""
 
     def __str__(self) -> str:
-        where = f"{self.focus}" + (f" ({self.release})" if self.release else "")
-        if self.field:
-            where += f" [{self.field}" + (f" = {self.value!r}]" if self.value else "]")
+        where = f"{self.focus}" + (f" ({self.release})" if self.release else "") + self.where
         return f"{self.level}: {where}: {self.message_nl} / {self.message_en}"
 
 
@@ -92,7 +116,16 @@ class Report:
         grouped: dict[str, list[Finding]] = {}
         for finding in sorted(
             self.findings,
-            key=lambda f: (f.release or "", f.path or "~", -f.level, f.focus, f.field or ""),
+            key=lambda f: (
+                f.release or "",
+                f.path or "~",
+                -f.level,
+                f.focus,
+                f.field or "",
+                f.value or "",
+                f.line or 0,
+                f.message_en,
+            ),
         ):
             where = finding.path or "(graph)"
             grouped.setdefault(f"{finding.release}: {where}" if finding.release else where, [])
@@ -117,28 +150,106 @@ def _split_shapes() -> tuple[Graph, list[shacl_sparql.Constraint]]:
     return shacl_sparql.split(shapes())
 
 
-def validate(data: Graph, extra_shapes: Graph | None = None) -> Report:
-    """Validate ``data`` (plus the ontology) against our shapes and any ``extra_shapes``."""
+def validate(
+    data: Graph, extra_shapes: Graph | None = None, problems: Iterable[Problem] = ()
+) -> Report:
+    """Validate ``data`` (plus the ontology) against our shapes and any ``extra_shapes``.
+
+    ``problems`` (of the build that made ``data``) are reported beside the shapes' findings
+    where the graph holds no trace of them (files skipped, duplicate keys, ...), each once."""
     data_graph = Graph()
     data_graph += data
     data_graph += resources.ontology()
     every = shapes() if extra_shapes is None else shapes() + extra_shapes
     shape_graph, sparql = _split_shapes() if extra_shapes is None else shacl_sparql.split(every)
-    try:  # SPARQL-based constraints in pyoxigraph: 30 times as fast as in rdflib
-        store = shacl_sparql.store_of(data_graph) if sparql else None
-    except ValueError:  # a term pyoxigraph refuses: rdflib's engine runs them (in pyshacl)
-        shape_graph, sparql, store = every, [], None
+    # SPARQL-based constraints in pyoxigraph: 30 times as fast as in rdflib
+    store = shacl_sparql.store_of(data_graph) if sparql else None
     _, report_graph, _ = shacl_validate(
         data_graph, shacl_graph=shape_graph, inference="none", allow_warnings=True
     )
     if store is not None:
         shacl_sparql.evaluate(sparql, store, report_graph)
+    suggest = _suggester(data_graph)
     findings = [
         finding
         for r in report_graph.subjects(RDF.type, SH.ValidationResult)
-        for finding in _findings(data_graph, report_graph, r)
+        if (None, SH.detail, r) not in report_graph  # the why of another result, not one itself
+        for finding in _findings(data_graph, report_graph, r, suggest)
     ]
-    return Report(report_graph, findings)
+    converted = problem_findings(problems, data_graph)
+    for finding in converted:
+        _add_result(report_graph, finding)
+    return Report(report_graph, list(dict.fromkeys(findings + converted)))
+
+
+@cache
+def problem_messages() -> dict[str, dict[str, Any]]:
+    """:data:`PROBLEM_MESSAGES`, read once."""
+    return yaml.safe_load(PROBLEM_MESSAGES.read_text(encoding="utf-8"))
+
+
+def problem_findings(problems: Iterable[Problem], data: Graph) -> list[Finding]:
+    """The converter's ``problems`` that the shapes do not report, as findings, each once: the
+    converter's own message in English, the Dutch one from :data:`PROBLEM_MESSAGES`."""
+    table = problem_messages()
+    found: dict[Problem, Finding] = {}
+    for problem in problems:
+        entry = table.get(problem.code, {})
+        if entry.get("shapes") or problem in found:
+            continue
+        owners = set(data.subjects(AK.sourcePath, Literal(problem.path)))
+        severity = {Severity.ERROR: "violation", Severity.WARNING: "warning"}
+        level = entry.get("level") or severity.get(problem.severity, "info")
+        found[problem] = Finding(
+            level=Level[level.upper()],
+            path=problem.path,
+            focus=str(owners.pop()) if len(owners) == 1 else problem.path,
+            field=problem.field,
+            value=problem.value,
+            message_nl=entry.get("nl") or f"Probleem bij het omzetten ({problem.code}).",
+            message_en=problem.message,
+            shape=str(CONVERSION),
+            line=problem.line,
+        )
+    return list(found.values())
+
+
+def _add_result(report: Graph, finding: Finding) -> None:
+    """A finding from the converter as a result in the SHACL report graph."""
+    result = BNode()
+    focus: Node = Literal(finding.path) if finding.focus == finding.path else URIRef(finding.focus)
+    report.add((result, RDF.type, SH.ValidationResult))
+    report.add((result, SH.focusNode, focus))
+    report.add((result, SH.resultSeverity, finding.level.iri))
+    report.add((result, SH.sourceShape, CONVERSION))
+    if finding.value is not None:
+        report.add((result, SH.value, Literal(finding.value)))
+    report.add((result, SH.resultMessage, Literal(finding.message_nl, lang="nl")))
+    report.add((result, SH.resultMessage, Literal(finding.message_en, lang="en")))
+    validation = report.value(None, RDF.type, SH.ValidationReport)
+    if validation is not None:
+        report.add((validation, SH.result, result))
+        if finding.level is Level.VIOLATION:
+            report.set((validation, SH.conforms, Literal(False)))
+
+
+def _suggester(data: Graph) -> Callable[[str, str], str | None]:
+    """For a dangling reference (field, slug): the one slug of that kind close to it, if any."""
+    slugs: dict[str, set[str]] = {}
+
+    def suggest(field: str, value: str) -> str | None:
+        kind = REFERENCE_FIELDS[field][1] if field in REFERENCE_FIELDS else None
+        if kind is None:
+            return None
+        if kind not in slugs:
+            slugs[kind] = {
+                str(slug)
+                for item in data.subjects(RDF.type, ITEM_CLASSES[kind])
+                for slug in data.objects(item, AK.slug)
+            }
+        return closest_slug(value, slugs[kind])
+
+    return suggest
 
 
 def validate_dataset(dataset: Dataset, extra_shapes: Graph | None = None) -> Report:
@@ -167,8 +278,14 @@ def validate_dataset(dataset: Dataset, extra_shapes: Graph | None = None) -> Rep
     return Report(merged, findings)
 
 
-def _findings(data: Graph, report: Graph, result: URIRef | BNode) -> list[Finding]:
-    """The finding of one SHACL result, once for every item it concerns."""
+def _findings(
+    data: Graph,
+    report: Graph,
+    result: URIRef | BNode,
+    suggest: Callable[[str, str], str | None],
+) -> list[Finding]:
+    """The finding of one SHACL result, once for every item it concerns (a dangling reference
+    with the slug it probably meant)."""
     focus = report.value(result, SH.focusNode)
     path = report.value(result, SH.resultPath)
     value = report.value(result, SH.value)
@@ -186,8 +303,15 @@ def _findings(data: Graph, report: Graph, result: URIRef | BNode) -> list[Findin
         owners = sorted(data.subjects(DCTERMS.identifier, focus), key=str)
         field, shown = "id", str(focus)
     else:
-        owners, field = [_owner(data, focus)], _field(data, path, value)
+        owners, field = [_owner(data, focus)], _field(data, report, path, value)
         shown = "" if path == AK.emptyListItem else _shown(data, value)
+    if (value, RDF.type, AK.UnresolvedReference) in data and field and shown:
+        meant = suggest(field, shown)
+        if meant:
+            messages = {
+                "nl": f"{messages.get('nl', default)} Bedoeld is misschien {meant!r}.",
+                "en": f"{messages.get('en', default)} Did you mean {meant!r}?",
+            }
     return [
         Finding(
             level=Level.of(report.value(result, SH.resultSeverity)),
@@ -209,7 +333,9 @@ def _owner(data: Graph, focus) -> URIRef:
     return focus if parent is None else parent
 
 
-def _field(data: Graph, path, value) -> str | None:
+def _field(data: Graph, report: Graph, path, value) -> str | None:
+    if isinstance(path, BNode):  # a sequence path: the field of its first step
+        path = report.value(path, RDF.first)
     if path == AK.undeclaredField and value is not None:
         return _str(data.value(value, AK.fieldName))
     if path == AK.emptyListItem and value is not None:

@@ -276,6 +276,7 @@ def _read_document(base: Path, kind: str, path: Path, problems: list[Problem]) -
                 rel,
                 f"frontmatter is not valid YAML{where}: {reason}; skipped",
                 skipped=True,
+                line=mark.line + 1 if mark else None,
             )
         )
         return None
@@ -309,9 +310,10 @@ def _read_document(base: Path, kind: str, path: Path, problems: list[Problem]) -
                 Severity.WARNING,
                 "duplicate-key",
                 rel,
-                f"key appears again on frontmatter line {line}; the last value is used, as in "
+                f"key appears again on line {line} of the file; the last value is used, as in "
                 "MkDocs",
                 key,
+                line=line,
             )
         )
     return Document(kind=kind, path=rel, slug=path.stem, meta=meta, body=body)

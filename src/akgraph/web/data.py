@@ -241,18 +241,22 @@ class Data:
         ]
 
     @lru_cache(maxsize=1024)  # noqa: B019 - one Data per app, kept for the app's life
-    def rdf(self, iri: str, media_type: str) -> bytes:
-        """The description of ``iri`` in an RDF format (what ``/doc/{urn}.ttl`` answers)."""
-        return self._run("describe", "CONSTRUCT", media_type, this=iri)
+    def rdf(self, iri: str, media_type: str, release: str | None = None) -> bytes:
+        """The description of ``iri`` in an RDF format (what ``/doc/{urn}.ttl`` answers); with
+        ``release`` (a tag) as that release's graph has it."""
+        graphs = self.graphs_of(release) if release else None
+        return self._run("describe", "CONSTRUCT", media_type, graphs, this=iri)
 
     # -- pages ---------------------------------------------------------------------------------
 
     @lru_cache(maxsize=4096)  # noqa: B019
-    def describe(self, iri: str) -> Resource:
-        """The resource ``iri`` with its neighbourhood (empty when the graph does not know it)."""
+    def describe(self, iri: str, release: str | None = None) -> Resource:
+        """The resource ``iri`` with its neighbourhood (empty when the graph does not know it);
+        with ``release`` (a tag) as that release's graph has it."""
         resource = Resource(iri)
         facts: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
-        for triple in pyoxigraph.parse(self.rdf(iri, N_TRIPLES), pyoxigraph.RdfFormat.N_TRIPLES):
+        described = self.rdf(iri, N_TRIPLES, release)
+        for triple in pyoxigraph.parse(described, pyoxigraph.RdfFormat.N_TRIPLES):
             subject, predicate = str(triple.subject.value), triple.predicate.value
             obj = _from_oxigraph(triple.object)
             if obj not in facts[subject][predicate]:
@@ -324,6 +328,14 @@ class Data:
     def releases(self) -> list[dict[str, str]]:
         """The releases in the graph (release IRI, tag, commit, date), oldest first."""
         return [{k: v.value for k, v in row.items()} for row in self.select("releases")]
+
+    @cached_property
+    def release_counts(self) -> dict[str, dict[str, int]]:
+        """Per release IRI: how many items of each class IRI its graph holds."""
+        counts: dict[str, dict[str, int]] = defaultdict(dict)
+        for row in self.select("release-counts"):
+            counts[row["release"].value][row["class"].value] = int(row["count"].value)
+        return dict(counts)
 
     def graphs_of(self, tag: str) -> list[str]:
         """The default graph that shows release ``tag``: its graph and every non-release graph."""

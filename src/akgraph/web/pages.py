@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
-from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS
 from werkzeug.wrappers import Response as BaseResponse
 
 from akgraph import iris, queries, registry_labels, store
@@ -244,6 +244,8 @@ def _item_page(resource: Resource) -> str:
     types = resource.types()
     if str(SKOS.ConceptScheme) in types:
         return render_template("scheme.html", r=resource, **_scheme(resource))
+    if str(AK.ItemVersion) in types:
+        return _version_page(resource)
     sections = _sections(resource)
     context = {
         "r": resource,
@@ -397,6 +399,29 @@ def _sections(resource: Resource) -> list[dict]:
             }
         )
     return sorted(sections, key=lambda s: s["order"])
+
+
+def _version_page(version: Resource) -> str:
+    """A version node: what its URN named in its release (title, text, release), and the
+    versions before and after it."""
+    urn, release = version.first(str(AK.versionOf)), version.first(str(AK.release))
+    tag = iris.release_tag(release.value) if release else None
+    item = data().describe(urn.value, tag) if urn and tag else Resource(version.iri)
+    before = version.first(str(PROV.wasRevisionOf)) or version.first(str(AK.reassignedFrom))
+    after = version.referrers(str(PROV.wasRevisionOf)) + version.referrers(str(AK.reassignedFrom))
+    return render_template(
+        "version.html",
+        v=version,
+        item=item,
+        urn=urn.value if urn else None,
+        tag=tag,
+        release=release.value if release else None,
+        sections=_sections(item),
+        before=before.value if before else None,
+        after=after[0] if after else None,
+        reassigned=bool(version.values(str(AK.reassignedFrom))),
+        kind=_kind_name(item.types()),
+    )
 
 
 def _history(resource: Resource) -> list[dict]:
@@ -768,6 +793,48 @@ def _by_severity(report) -> list[dict]:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+#: The JSON names of the counts on /releases, by class.
+RELEASE_COUNTS = {
+    "measures": AK.Measure,
+    "requirements": AK.Requirement,
+    "instruments": AK.Instrument,
+}
+
+
+@bp.route("/releases")
+def releases() -> Response:
+    """Every release held here, oldest first: tag, date, commit, how many items, and a link to
+    what changed since the release before (``?format=json`` or ``Accept: application/json``:
+    the same as data)."""
+    counts = data().release_counts
+    entries = []
+    for position, release in enumerate(data().releases):
+        tag, previous = release["tag"], data().releases[position - 1] if position else None
+        held = counts.get(release["release"], {})
+        entries.append(
+            {
+                "tag": tag,
+                "release": release["release"],
+                "date": release.get("date"),
+                "commit": release.get("commit"),
+                "counts": {name: held.get(str(cls), 0) for name, cls in RELEASE_COUNTS.items()},
+                "previous": previous["tag"] if previous else None,
+                "diff": urls.diff(previous["tag"], tag, external=True) if previous else None,
+            }
+        )
+    wanted = negotiation.choose(
+        (negotiation.Format(HTML, ("html",)), negotiation.Format("application/json", ("json",))),
+        request.accept_mimetypes,
+        request.args.getlist("format"),
+    )
+    if wanted is None:
+        abort(406, "this page is HTML (format=html) or JSON (format=json)")
+    if wanted == "application/json":
+        body = json.dumps({"releases": entries}, ensure_ascii=False, indent=2)
+        return Response(body, mimetype="application/json")
+    return Response(render_template("releases.html", releases=entries), mimetype=HTML)
 
 
 @bp.route("/diff")

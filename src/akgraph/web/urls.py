@@ -92,10 +92,17 @@ def static(filename: str) -> str:
     return url_for("pages.static", filename=filename)
 
 
-def diff(old: str | None = None, new: str | None = None, **params: str) -> str:
+def releases(external: bool = False, **params: str) -> str:
+    """The list of the releases held here (``format=json``: as data)."""
+    return url_for("pages.releases", _external=external, **params)
+
+
+def diff(
+    old: str | None = None, new: str | None = None, external: bool = False, **params: str
+) -> str:
     """The changes between two releases."""
     given: dict[str, Any] = {"from": old, "to": new} if old and new else {}
-    return url_for("pages.release_diff", **given | params)
+    return url_for("pages.release_diff", _external=external, **given | params)
 
 
 # -- JSON API (task-registry routes) ---------------------------------------------------------
