@@ -273,5 +273,7 @@ def test_openapi_is_valid_and_covers_the_routes(client):
     validate(document)
     assert document["openapi"].startswith("3.1")
     for path in ("/measures/", "/requirements/urn/{urn}", "/urns/{urn}", "/api/applicable",
-                 "/health/live", "/health/ready", "/metrics"):
+                 "/health/live", "/health/ready", "/metrics", "/api/beslishulp"):
         assert path in document["paths"]
+    names = {p["name"] for p in document["paths"]["/api/applicable"]["get"]["parameters"]}
+    assert {"labels", "answers"} <= names
