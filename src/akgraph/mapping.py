@@ -18,7 +18,7 @@ from akgraph.iris import AK
 from akgraph.mapping_law import LawLinker
 from akgraph.problems import Problem, Severity
 from akgraph.source import markdown
-from akgraph.source.reader import GLOSSARY, Checkout, Document, resolve_link
+from akgraph.source.reader import AUDIT_TEXTS, CROSSWALK, GLOSSARY, Checkout, Document, resolve_link
 
 ITEM_CLASSES = {"measure": AK.Measure, "requirement": AK.Requirement, "instrument": AK.Instrument}
 CONCEPT_CLASSES = {
@@ -47,6 +47,8 @@ REFERENCE_FIELDS = {
     "maatregel": (AK.measure, "measure"),
 }
 AUDIT_FRAMEWORKS = {"ADR": "adr", "ARK": "ark"}
+#: How the audit data file names each framework's source (matched in lower case).
+AUDIT_SOURCES = {"ADR": "auditdienst rijk", "ARK": "algemene rekenkamer"}
 _AUDIT_NAMES = {
     "adr": (
         "het onderzoekskader algoritmes van de Auditdienst Rijk",
@@ -158,6 +160,8 @@ class _Mapper:
         self.by_slug: dict[str, dict[str, URIRef]] = {k: {} for k in ITEM_CLASSES}
         self.by_urn: dict[str, URIRef] = {}
         self.law = LawLinker(self.graph, self.problem)
+        #: criterion IRI -> its text and source, from the release's audit data file
+        self.audit_texts: dict[URIRef, tuple[str, str]] = {}
 
     def problem(
         self,
@@ -184,8 +188,10 @@ class _Mapper:
         for document in self.checkout.documents:
             if document.kind in CONCEPT_CLASSES:  # their text, once items have their IRIs
                 self._body(self.subjects[document.path], document)
+        self._read_audit_texts()
         for document in items:
             self._item(document)
+        self._audit_data()
         self.law.finish()
         if self.checkout.glossary_text is not None:
             self._glossary(self.checkout.glossary_text)
@@ -530,11 +536,73 @@ class _Mapper:
         add((criterion, SKOS.notation, Literal(code)))
         add((criterion, SKOS.prefLabel, Literal(f"{framework} {code}", lang="nl")))
         name_nl, name_en = _AUDIT_NAMES[scheme_name]
-        add((criterion, SKOS.definition, Literal(f"Criterium {code} uit {name_nl}.", lang="nl")))
-        add((criterion, SKOS.definition, Literal(f"Criterion {code} of {name_en}.", lang="en")))
+        if criterion in self.audit_texts:  # the criterion's own words, from the release
+            text, source = self.audit_texts[criterion]
+            add((criterion, SKOS.definition, Literal(text, lang="nl")))
+            add((criterion, DCTERMS.source, Literal(source, lang="nl")))
+            add((criterion, AK.sourcePath, Literal(AUDIT_TEXTS)))
+        else:
+            generic_nl = f"Criterium {code} uit {name_nl}."
+            add((criterion, SKOS.definition, Literal(generic_nl, lang="nl")))
+            add((criterion, SKOS.definition, Literal(f"Criterion {code} of {name_en}.", lang="en")))
         add((criterion, SKOS.inScheme, scheme))
         add((criterion, SKOS.topConceptOf, scheme))
         add((scheme, SKOS.hasTopConcept, criterion))
+
+    def _read_audit_texts(self) -> None:
+        """The criteria's texts of ``script/maatregelen-adr-ark.csv``, by criterion IRI."""
+        for row in self.checkout.audit_texts:
+            framework = next(
+                (f for f, words in AUDIT_SOURCES.items() if words in row.source.lower()), None
+            )
+            if framework is None:
+                where = f"{AUDIT_TEXTS}:{row.line}"
+                self.problem(Severity.WARNING, "unknown-audit-source", where,
+                             "source is neither the ADR's nor the ARK's framework; left out",
+                             "source", row.source)  # fmt: skip
+                continue
+            criterion = iris.concept(AUDIT_FRAMEWORKS[framework], row.code)
+            self.audit_texts[criterion] = (row.text, row.source)
+
+    def _audit_data(self) -> None:
+        """Criteria that only the data file names get their node too; and the crosswalk
+        (``relatie-ak-tot-toetsingskaders.csv``) is compared with the measures' ``sources``:
+        each pair only one of them names is reported."""
+        for criterion in self.audit_texts:
+            if (criterion, RDF.type, AK.AuditCriterion) not in self.graph:
+                parsed = iris.parse(str(criterion))
+                assert parsed is not None
+                framework = parsed.namespace.upper()
+                self._audit_concept(criterion, parsed.namespace, framework, parsed.local)
+        if not self.checkout.crosswalk:
+            return
+        cited = {
+            (str(measure), str(criterion))
+            for measure, criterion in self.graph.subject_objects(AK.auditCriterion)
+            if (measure, RDF.type, AK.Measure) in self.graph
+        }
+        listed: dict[tuple[str, str], int] = {}
+        for row in self.checkout.crosswalk:
+            scheme_name = AUDIT_FRAMEWORKS.get(row.framework)
+            if scheme_name is None:
+                continue
+            marked = str(iris.concept(scheme_name, row.code))
+            for measure in row.measures:
+                listed[(measure, marked)] = row.line
+        label = {str(iris.concept(s, "")): f for f, s in AUDIT_FRAMEWORKS.items()}
+        for measure, named in sorted(set(listed) ^ cited):
+            code = named.rsplit(":", 1)[-1]
+            name = label.get(named[: -len(code)], "") + " " + code
+            if (measure, named) in listed:
+                where = f"{CROSSWALK}:{listed[(measure, named)]}"
+                message = (f"the crosswalk says {measure} meets {name}, but the measure's "
+                           "sources do not name it")  # fmt: skip
+            else:
+                where = f"{CROSSWALK}"
+                message = (f"{measure} names {name} in its sources, but the crosswalk does not "
+                           "mark it")  # fmt: skip
+            self.problem(Severity.WARNING, "crosswalk-disagrees", where, message, measure,
+                         name.strip())  # fmt: skip
 
     def _body(self, subject: URIRef, doc: Document) -> None:
         parsed = markdown.parse(markdown.clean(doc.body))

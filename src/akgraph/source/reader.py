@@ -7,6 +7,8 @@ read regardless.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import stat
@@ -33,6 +35,10 @@ FOLDERS = {
 #: Pages in those folders that are overviews, not items or list values.
 OVERVIEW_PAGES = {"index", "over-de-levenscyclus"}
 GLOSSARY = "includes/begrippenlijst.md"
+#: The release's data files beside the Markdown (v2.2.0 on): the audit criteria's texts, and
+#: which measure meets which criterion.
+AUDIT_TEXTS = "script/maatregelen-adr-ark.csv"
+CROSSWALK = "relatie-ak-tot-toetsingskaders.csv"
 MAX_FILE_BYTES = 32 * 1024 * 1024
 #: Most values a frontmatter may hold once its aliases (``*name``) are expanded: a few nested
 #: aliases ("billion laughs") would otherwise stand for gigabytes of values.
@@ -64,6 +70,28 @@ class Document:
     body: str
 
 
+@dataclass(frozen=True)
+class AuditText:
+    """One audit criterion's text from ``script/maatregelen-adr-ark.csv``: its code, text and
+    source (the audit framework, as the file names it), with the line it starts on."""
+
+    code: str
+    text: str
+    source: str
+    line: int
+
+
+@dataclass(frozen=True)
+class CrosswalkRow:
+    """One row of ``relatie-ak-tot-toetsingskaders.csv``: the criterion's code, its framework
+    (``ADR``, ``ARK``) and the measure URNs marked 1 for it, with the row's line."""
+
+    code: str
+    framework: str
+    measures: tuple[str, ...]
+    line: int
+
+
 @dataclass
 class Checkout:
     """Everything read from one checkout."""
@@ -75,6 +103,9 @@ class Checkout:
     glossary_text: str | None = None
     files: set[str] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
+    #: the release's audit data files, where it has them (empty otherwise)
+    audit_texts: list[AuditText] = field(default_factory=list)
+    crosswalk: list[CrosswalkRow] = field(default_factory=list)
 
 
 class _StringLoader(yaml.CBaseLoader):
@@ -195,7 +226,62 @@ def read_checkout(root: str | os.PathLike[str], release: Release | None = None) 
             if document is not None:
                 checkout.documents.append(document)
     checkout.glossary_text = _read_glossary(base, problems)
+    checkout.audit_texts = _read_audit_texts(base, problems)
+    checkout.crosswalk = _read_crosswalk(base, problems)
     return checkout
+
+
+def _csv_rows(
+    base: Path, name: str, delimiter: str, problems: list[Problem]
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the (line, row) pairs of the CSV file ``name`` (nothing if absent)."""
+    path = base / name
+    header: list[str] = []
+    rows: list[tuple[int, list[str]]] = []
+    if not path.exists() and not path.is_symlink():
+        return header, rows
+    text = _read_text(base, path, problems)
+    if text is None:
+        return header, rows
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = next(reader, [])
+        line = reader.line_num + 1
+        for row in reader:
+            rows.append((line, row))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        where = f"{name}:{reader.line_num}"
+        message = f"not readable as CSV: {exc}; the rest of the file is skipped"
+        problems.append(Problem(Severity.ERROR, "broken-csv", where, message))
+    return header, rows
+
+
+def _read_audit_texts(base: Path, problems: list[Problem]) -> list[AuditText]:
+    found = []
+    for line, row in _csv_rows(base, AUDIT_TEXTS, ";", problems)[1]:
+        if len(row) < 3 or not row[0].strip() or not row[1].strip():
+            problems.append(Problem(Severity.WARNING, "bad-audit-row", f"{AUDIT_TEXTS}:{line}",
+                                    "row without code, text and source; left out", "nummer",
+                                    ";".join(row)[:120]))  # fmt: skip
+            continue
+        found.append(AuditText(row[0].strip(), row[1].strip(), row[2].strip(), line))
+    return found
+
+
+def _read_crosswalk(base: Path, problems: list[Problem]) -> list[CrosswalkRow]:
+    header, rows = _csv_rows(base, CROSSWALK, ",", problems)
+    columns = [(i, urn.strip()) for i, urn in enumerate(header) if urn.strip().startswith("urn:")]
+    found = []
+    for line, row in rows:
+        if len(row) != len(header) or not row[0].strip():
+            problems.append(Problem(Severity.WARNING, "bad-crosswalk-row", f"{CROSSWALK}:{line}",
+                                    f"row with {len(row)} cells, the header has {len(header)}; "
+                                    "left out", "nummer", (row or [""])[0]))  # fmt: skip
+            continue
+        marked = tuple(urn for i, urn in columns if row[i].strip() == "1")
+        found.append(CrosswalkRow(row[0].strip(), row[1].strip().upper(), marked, line))
+    return found
 
 
 def _inside(base: Path, path: Path) -> bool:
