@@ -6,8 +6,11 @@ A query file starts with comment lines that describe it::
     # title@en: Measures for a requirement
     # description: ...
     # description@en: ...
+    # question: Wat moet ik doen?
+    # question@en: What do I have to do?
     # param: requirement (iri): URN van de vereiste
 
+``question`` is the question of the cookbook (``/queries/``) that the query helps answer.
 A parameter names a variable that the query fixes in exactly one ``VALUES ?requirement { … }``
 block inside its pattern; the value written there is the default (``UNDEF``: no default, every
 value). The file is a runnable query as it stands; :meth:`NamedQuery.bind` only swaps the
@@ -70,6 +73,8 @@ class NamedQuery:
     title: dict[str, str] = field(default_factory=dict)
     description: dict[str, str] = field(default_factory=dict)
     parameters: tuple[Parameter, ...] = ()
+    #: the question it answers, by which the cookbook groups the queries (``# question:``)
+    question: dict[str, str] = field(default_factory=dict)
 
     def bind(self, values: dict[str, str] | None = None) -> str:
         """The query text with the given values (or the defaults) fixed by ``VALUES``."""
@@ -94,6 +99,7 @@ def parse(name: str, text: str) -> NamedQuery:
     """Read the header of a query file; raises QueryError for a malformed parameter line."""
     title: dict[str, str] = {}
     description: dict[str, str] = {}
+    question: dict[str, str] = {}
     parameters: list[Parameter] = []
     for line in text.splitlines():
         if not line.startswith("#"):
@@ -108,6 +114,8 @@ def parse(name: str, text: str) -> NamedQuery:
             title[lang] = value
         elif key == "description":
             description[lang] = value
+        elif key == "question":
+            question[lang] = value
         elif key == "param":
             found = _PARAM.match(value)
             if not found:
@@ -129,7 +137,7 @@ def parse(name: str, text: str) -> NamedQuery:
             )
     if "nl" not in title:
         raise QueryError(f"query {name}: no '# title:' line")
-    return NamedQuery(name, text, title, description, tuple(parameters))
+    return NamedQuery(name, text, title, description, tuple(parameters), question)
 
 
 def _default(term: str) -> str | None:

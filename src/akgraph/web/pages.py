@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from pathlib import Path
 from urllib.parse import unquote
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
@@ -620,13 +621,34 @@ def query_page() -> Response:
             result = _table(text)
         except store.QueryError as exc:
             error = exc.message
-    page = render_template("query.html", text=text, named=named, result=result, error=error)
+    editor = {
+        "endpoint": urls.sparql(),
+        "prefixes": store.PREFIXES,
+        "examples": {q.title["nl"]: q.bind() for q in named.values()},
+    }
+    page = render_template(
+        "query.html", text=text, named=named, result=result, error=error,
+        editor=editor if _bundled(YASGUI) else None,
+    )  # fmt: skip
     return Response(page, 400 if error else 200, mimetype=HTML)
+
+
+#: The query editor's files, where scripts/static has bundled them (else the plain form only).
+YASGUI = ("vendor/yasgui/yasgui.min.js", "vendor/yasgui/yasgui.min.css")
+
+
+def _bundled(files: tuple[str, ...]) -> bool:
+    folder = Path(bp.static_folder or "")
+    return all((folder / name).is_file() for name in files)
 
 
 @bp.route("/queries/")
 def named_queries() -> str:
-    return render_template("queries.html", named=queries.load())
+    """The cookbook: the named queries grouped by the question they help answer."""
+    groups: dict[str, list[queries.NamedQuery]] = {}
+    for query in queries.load().values():
+        groups.setdefault(query.question.get("nl", "Overige vragen"), []).append(query)
+    return render_template("queries.html", groups=groups)
 
 
 @bp.route("/queries/<name>")
@@ -687,6 +709,12 @@ DUMPS = {
 def about() -> str:
     dumps = [(ext, t) for ext, t in DUMPS.items() if t not in _missing_dumps()]
     return render_template("about.html", dumps=dumps, counts=data().counts)
+
+
+@bp.route("/toegankelijkheid")
+def accessibility() -> str:
+    """The accessibility statement: what was tested, how, and the known limits."""
+    return render_template("accessibility.html")
 
 
 def _missing_dumps() -> set[str]:

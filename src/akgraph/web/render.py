@@ -33,6 +33,7 @@ _ATTRIBUTES = {
     "details": {"open"},
     "td": {"align"},
     "th": {"align"},
+    "table": {"tabindex"},
 }
 
 
@@ -115,7 +116,8 @@ def to_html(markdown: str, resolve: Resolver | None = None) -> Markup:
                     target = resolve(str(child.attrGet("href") or ""))
                     if target is not None:
                         child.attrSet("href", target)
-    html = _MD.renderer.render(tokens, _MD.options, env)
+    # a wide table scrolls sideways (CSS); tabindex lets keyboard users scroll it too
+    html = _MD.renderer.render(tokens, _MD.options, env).replace("<table>", '<table tabindex="0">')
     return Markup(
         nh3.clean(
             html,

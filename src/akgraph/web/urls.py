@@ -71,6 +71,10 @@ def about(external: bool = False) -> str:
     return url_for("pages.about", _external=external)
 
 
+def accessibility() -> str:
+    return url_for("pages.accessibility")
+
+
 def void(external: bool = False, **params: str) -> str:
     return url_for("pages.void", _external=external, **params)
 

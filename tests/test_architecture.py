@@ -1,0 +1,44 @@
+"""docs/architecture.md stays true: its diagram is the one scripts/architecture.py draws from
+the code now, and the pipeline's direction holds (no stage imports a later one)."""
+
+from __future__ import annotations
+
+import importlib.util
+
+from tests.conftest import REPO
+
+
+def _tool():
+    path = REPO / "scripts" / "architecture.py"
+    spec = importlib.util.spec_from_file_location("architecture", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_diagram_matches_the_code():
+    tool = _tool()
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    shown = text.split(tool.BEGIN, 1)[1].split(tool.END, 1)[0].strip()
+    assert shown == tool.diagram(), "run: .venv/bin/python scripts/architecture.py --write"
+
+
+def test_no_stage_imports_a_later_one():
+    """source -> mapping -> graph -> validate -> store -> web; shared modules anywhere."""
+    tool = _tool()
+    order = ["shared", "source", "mapping", "graph", "validate", "store", "web", "cli"]
+    found = tool.modules()
+    wrong = []
+    for module, path in found.items():
+        for target in tool.imports(path, set(found)):
+            if order.index(tool.stage(target)) > order.index(tool.stage(module)):
+                wrong.append(f"{module} -> {target}")
+    assert wrong == []
+
+
+def test_the_reader_knows_no_rdf():
+    """source/ imports neither rdflib nor pyoxigraph itself."""
+    for path in (REPO / "src" / "akgraph" / "source").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "import rdflib" not in text and "from rdflib" not in text, path.name
+        assert "pyoxigraph" not in text, path.name
