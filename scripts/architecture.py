@@ -33,7 +33,8 @@ STAGES = {
 MODULE_STAGE = {
     "mapping": "mapping", "mapping_law": "mapping", "mapping_beslishulp": "mapping",
     "mapping_instruments": "mapping", "applicability": "mapping", "decision_aid": "mapping",
-    "graph": "graph", "history": "graph", "resources": "graph",
+    "graph": "graph", "history": "graph", "resources": "graph", "cache": "graph",
+    "tagbuild": "graph",
     "validate": "validate", "shacl_sparql": "validate",
     "store": "store", "sandbox": "store", "querytext": "store", "queries": "store",
     "iris": "shared", "problems": "shared", "registry_labels": "shared",

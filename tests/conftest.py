@@ -24,6 +24,20 @@ def corpus_release(tag: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def build_cache(tmp_path_factory) -> Path:
+    """Builds from git made by the tests (in this process or the CLI's) keep their cache in a
+    folder of this session, never in the user's ``~/.cache``."""
+    folder = tmp_path_factory.mktemp("build-cache")
+    before = os.environ.get("AKGRAPH_CACHE_DIR")
+    os.environ["AKGRAPH_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        del os.environ["AKGRAPH_CACHE_DIR"]
+    else:
+        os.environ["AKGRAPH_CACHE_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def sample_path() -> Path:
     return resources.data_dir("content")

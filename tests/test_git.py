@@ -37,6 +37,19 @@ def git(repo: Path, *args: str, date: str | None = None) -> str:
     return done.stdout.decode()
 
 
+def replace_tree(repo: Path, source: Path) -> None:
+    """Make the work tree of ``repo`` hold the files of the shared release ``source``."""
+    for child in repo.iterdir():
+        if child.name == ".git":
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    shutil.copytree(source, repo, dirs_exist_ok=True, symlinks=True)
+    (repo / "SOURCE").unlink()
+
+
 def delete_object(repo: Path, sha: str) -> None:
     (repo / ".git" / "objects" / sha[:2] / sha[2:]).unlink()
 
@@ -54,15 +67,7 @@ def repository(tmp_path_factory):
     git(repo, "init", "-q")
     picture = repo / "docs" / "images" / "foto.jpg"
     for tag, source in zip(RELEASES, sources, strict=True):
-        for child in repo.iterdir():
-            if child.name == ".git":
-                continue
-            if child.is_dir() and not child.is_symlink():
-                shutil.rmtree(child)
-            else:
-                child.unlink()
-        shutil.copytree(source, repo, dirs_exist_ok=True, symlinks=True)
-        (repo / "SOURCE").unlink()
+        replace_tree(repo, source)
         if tag == "v2.0":
             picture.parent.mkdir(parents=True, exist_ok=True)
             picture.write_bytes(b"\xff\xd8\xff\xe0 not really a JPEG \x00\x01")

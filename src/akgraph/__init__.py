@@ -3,18 +3,18 @@
 Pipeline: :mod:`akgraph.source` reads a checkout, :mod:`akgraph.mapping` turns it into RDF,
 :mod:`akgraph.graph` builds and serializes it. Identifiers are minted and parsed in
 :mod:`akgraph.iris` only.
+
+The names below are imported when first used, so that the command line starts without
+loading rdflib where it does not need it.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from akgraph.graph import Build, build, load, serialize
-from akgraph.problems import Problem, Severity
-from akgraph.source.reader import SourceError
+from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("akgraph")
-except PackageNotFoundError:  # run from a source tree that was never installed
-    __version__ = "0+unknown"
+if TYPE_CHECKING:
+    from akgraph.graph import Build, build, load, serialize
+    from akgraph.problems import Problem, Severity, SourceError
 
 __all__ = [
     "Build",
@@ -26,3 +26,31 @@ __all__ = [
     "load",
     "serialize",
 ]
+_FROM = {
+    "Build": "akgraph.graph",
+    "build": "akgraph.graph",
+    "load": "akgraph.graph",
+    "serialize": "akgraph.graph",
+    "Problem": "akgraph.problems",
+    "Severity": "akgraph.problems",
+    "SourceError": "akgraph.problems",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("akgraph")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            found = "0+unknown"
+        globals()["__version__"] = found
+        return found
+    if name in _FROM:
+        import importlib
+
+        value = getattr(importlib.import_module(_FROM[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'akgraph' has no attribute {name!r}")

@@ -8,22 +8,13 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from akgraph import querycli, resources
-from akgraph.graph import (
-    Build,
-    Releases,
-    add_decision_aid,
-    add_instruments,
-    build,
-    build_releases,
-    build_tags,
-    format_for,
-    serialize,
-)
-from akgraph.mapping_law import figures
-from akgraph.problems import Problem, Severity
-from akgraph.source.reader import SourceError
+from akgraph import querycli
+from akgraph.problems import Problem, Severity, SourceError
+
+if TYPE_CHECKING:  # imported where used: ``akgraph --help`` need not load rdflib
+    from akgraph.graph import Build, Releases
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -71,6 +62,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="DIR",
         help="a folder of instrument registry YAML (task-registry's instruments/) to convert "
         "into its own graph (default: SOURCE/instruments where it exists)",
+    )
+    build_cmd.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="with --tags: neither read nor keep built releases in the build cache "
+        "(default: ~/.cache/akgraph, or $AKGRAPH_CACHE_DIR)",
+    )
+    build_cmd.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="with --tags: convert the releases in N processes (default: one per core)",
     )
     build_cmd.add_argument("--strict", action="store_true", help="treat warnings as failures")
     build_cmd.add_argument("-v", "--verbose", action="store_true", help="also list info notes")
@@ -225,18 +228,21 @@ def _publish(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _builds(
-    sources: list[str],
-    tags: str | None,
-    decision_aid: str | None = None,
-    instrument_registry: str | None = None,
-) -> list[Build]:
-    """The builds asked for: each checkout, or the tags of one git checkout; the decision aid
-    and the instrument registry go with the newest."""
+def _builds(args: argparse.Namespace) -> list[Build]:
+    """The builds asked for: each checkout, or the tags of one git checkout (through the build
+    cache, in parallel); the decision aid and the instrument registry go with the newest."""
+    from akgraph import resources
+    from akgraph.graph import add_decision_aid, add_instruments, build
+
+    sources, tags, decision_aid = args.source, args.tags, args.beslishulp
+    instrument_registry = args.instruments
     if tags:
         if len(sources) != 1:
             raise ValueError("--tags needs exactly one git checkout")
-        builds = build_tags(sources[0], [t.strip() for t in tags.split(",") if t.strip()])
+        from akgraph import tagbuild
+
+        specs = [t.strip() for t in tags.split(",") if t.strip()]
+        builds = tagbuild.build_tags(sources[0], specs, not args.no_cache, args.jobs)
         if decision_aid and builds:
             add_decision_aid(builds[-1], decision_aid)
         if instrument_registry and builds:
@@ -250,9 +256,11 @@ def _builds(
 
 
 def _build(args: argparse.Namespace) -> int:
+    from akgraph.graph import Releases, build_releases, format_for, serialize
+
     to_stdout = args.output == "-"
     try:
-        builds = _builds(args.source, args.tags, args.beslishulp, args.instruments)
+        builds = _builds(args)
         several = len(builds) > 1
         fmt = format_for(args.output) if args.output and not to_stdout else None
         fmt = fmt or ("trig" if several else "turtle")
@@ -281,6 +289,7 @@ def _build(args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace) -> int:
     import json
 
+    from akgraph.graph import build, build_tags
     from akgraph.history import diff
 
     try:
@@ -302,7 +311,8 @@ def _diff(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from rdflib import Dataset, Graph
 
-    from akgraph.graph import load
+    from akgraph import resources
+    from akgraph.graph import build, load
     from akgraph.validate import Level, validate, validate_dataset
 
     source = Path(args.source) if args.source else resources.data_dir("content")
@@ -355,10 +365,8 @@ def validation_text(report) -> str:
 
 def history_summary(releases: Releases) -> str:
     """Releases read together: what the history found."""
-    from akgraph.iris import AK
-
     tags = [b.checkout.release.tag for b in releases.builds]
-    reassigned = sorted(str(s) for s in releases.history.subjects(AK.reassigned, None))
+    reassigned = releases.reassigned()
     lines = [f"releases: {', '.join(tags)} (default graph: {tags[-1]})"]
     lines.append(f"  URNs reassigned to another item in a later release: {len(reassigned)}")
     lines += [f"    {urn}" for urn in reassigned]
@@ -374,8 +382,8 @@ def summary(built: Build, source: str | Path, verbose: bool = False) -> str:
         + (f" (commit {release.commit[:12]}, {release.date})" if release.commit else "")
     ]
     lines.append("  " + ", ".join(f"{name} {n}" for name, n in built.counts().items()))
-    lines.append(f"  triples: {len(built.data)} data, {len(built.vocabularies)} vocabularies")
-    lines += figures(built.data).lines()
+    lines.append(f"  triples: {built.triples()} data, {len(built.vocabularies)} vocabularies")
+    lines += built.figure_lines()
     lines.append(f"  unresolved references: {len(built.unresolved)}")
     lines += [f"    {path} [{field} = {value!r}]" for path, field, value in built.unresolved]
     skipped = built.skipped()

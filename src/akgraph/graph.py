@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from akgraph import iris, resources
-from akgraph.history import history
+from akgraph.history import Triple, Version, history_graph, history_statements, items
+from akgraph.iris import AK
 from akgraph.mapping import to_graph
+from akgraph.mapping_law import figures
 from akgraph.problems import Problem
 from akgraph.source import beslishulp, instruments
 from akgraph.source.beslishulp import DecisionTree
 from akgraph.source.reader import Checkout, Release, read_checkout
+
+if TYPE_CHECKING:
+    from akgraph.source.git import Tagged
 
 #: rdflib format name by file extension.
 FORMATS = {
@@ -58,8 +66,11 @@ class Build:
     def named_graphs(self) -> list[tuple[URIRef, Graph]]:
         """The data in a graph named after the release, the vocabularies in their own graph
         (and the decision aid and the instrument registry in theirs, where they were read)."""
-        graphs = [(self.release, self.data), (iris.VOCABULARY_GRAPH, self.vocabularies)]
-        return graphs + self.extra_graphs()
+        return [(self.release, self.data), *self.other_graphs()]
+
+    def other_graphs(self) -> list[tuple[URIRef, Graph]]:
+        """The named graphs beside the release's data: the vocabularies, the extra graphs."""
+        return [(iris.VOCABULARY_GRAPH, self.vocabularies), *self.extra_graphs()]
 
     def extra_graphs(self) -> list[tuple[URIRef, Graph]]:
         """The graphs read beside the checkout: the decision aid, the instrument registry."""
@@ -69,6 +80,26 @@ class Build:
         if self.instrument_graph is not None:
             graphs.append((iris.INSTRUMENT_REGISTRY_GRAPH, self.instrument_graph))
         return graphs
+
+    def other_statements(self) -> list[tuple[URIRef, Iterable[Triple]]]:
+        """:meth:`other_graphs` (for writing)."""
+        return list(self.other_graphs())
+
+    def data_nquads(self) -> bytes:
+        """The data as N-Quads in the release's graph (as :func:`serialize` writes them)."""
+        return _nquads([(self.release, self.data)], _Terms())
+
+    def triples(self) -> int:
+        """Number of statements in the data."""
+        return len(self.data)
+
+    def figure_lines(self) -> list[str]:
+        """How far the legal citations in the data were resolved, as summary lines."""
+        return figures(self.data).lines()
+
+    def items(self) -> dict[str, Version]:
+        """The measures, requirements and instruments of the data (for the history)."""
+        return items(self.data)
 
     def dataset(self) -> Dataset:
         """:meth:`named_graphs` as an rdflib dataset."""
@@ -157,7 +188,17 @@ class Releases:
     vocabularies and the history graph (what each URN named in each release)."""
 
     builds: list[Build]
-    history: Graph
+    #: the statements of the history graph (:func:`akgraph.history.history_statements`)
+    statements: list[Triple]
+
+    @cached_property
+    def history(self) -> Graph:
+        """The history graph (made the first time it is asked for)."""
+        return history_graph(self.statements)
+
+    def reassigned(self) -> list[str]:
+        """The URNs given to another item in a later release, sorted."""
+        return sorted({str(s) for s, p, _ in self.statements if p == AK.reassigned})
 
     @property
     def newest(self) -> Build:
@@ -169,12 +210,23 @@ class Releases:
 
     def named_graphs(self) -> list[tuple[URIRef, Graph]]:
         """Each release's data in its own graph, then the vocabularies and the history."""
-        graphs = [
-            *((built.release, built.data) for built in self.builds),
+        return [*((built.release, built.data) for built in self.builds), *self.other_graphs()]
+
+    def other_graphs(self) -> list[tuple[URIRef, Graph]]:
+        """The named graphs beside the releases' data."""
+        return [
             (iris.VOCABULARY_GRAPH, self.newest.vocabularies),
             (iris.HISTORY_GRAPH, self.history),
+            *self.newest.extra_graphs(),
         ]
-        return graphs + self.newest.extra_graphs()
+
+    def other_statements(self) -> list[tuple[URIRef, Iterable[Triple]]]:
+        """The vocabularies, the history as its statements (no graph made), the extra graphs."""
+        return [
+            (iris.VOCABULARY_GRAPH, self.newest.vocabularies),
+            (iris.HISTORY_GRAPH, self.statements),
+            *self.newest.extra_graphs(),
+        ]
 
     def dataset(self) -> Dataset:
         """:meth:`named_graphs` as an rdflib dataset."""
@@ -194,7 +246,9 @@ def build_releases(builds: list[Build]) -> Releases:
         raise ValueError(f"each release may be given once; tags: {', '.join(tags)}")
     ordered = sorted(enumerate(builds), key=lambda ib: (ib[1].checkout.release.date or "", ib[0]))
     builds = [b for _, b in ordered]
-    return Releases(builds, history([(b.checkout.release.tag, b.data) for b in builds]))
+    return Releases(
+        builds, history_statements([(b.checkout.release.tag, b.items()) for b in builds])
+    )
 
 
 def build_tags(repository: str | Path, tags: list[str]) -> list[Build]:
@@ -204,17 +258,20 @@ def build_tags(repository: str | Path, tags: list[str]) -> list[Build]:
     tags on one commit make one release with all their names. A file whose blob is missing is
     reported (with tag and path) and the rest of that release is built.
     """
-    from akgraph.source.git import export, resolve
+    from akgraph.source.git import resolve
 
-    repo = Path(repository)
-    builds = []
-    for tagged in resolve(repo, tags):
-        with export(repo, tagged) as (folder, missing):
-            built = build(folder, tagged.release)
-        built.problems[:0] = missing
-        built.aliases = tagged.aliases
-        builds.append(built)
-    return builds
+    return [build_tagged(repository, tagged) for tagged in resolve(Path(repository), tags)]
+
+
+def build_tagged(repository: str | Path, tagged: Tagged) -> Build:
+    """Build the commit ``tagged`` of a git checkout, read from git's objects."""
+    from akgraph.source.git import export
+
+    with export(repository, tagged) as (folder, missing):
+        built = build(folder, tagged.release)
+    built.problems[:0] = missing
+    built.aliases = tagged.aliases
+    return built
 
 
 def format_for(path: str | Path) -> str:
@@ -270,10 +327,16 @@ def quads(built: Build | Releases) -> list[pyoxigraph.Quad]:
 
 
 def _quads(built: Build | Releases, terms: _Terms) -> list[pyoxigraph.Quad]:
+    return _quads_of(built.named_graphs(), terms)
+
+
+def _quads_of(
+    graphs: Sequence[tuple[URIRef, Iterable[Triple]]], terms: _Terms
+) -> list[pyoxigraph.Quad]:
     term = terms.__getitem__
     return [
         pyoxigraph.Quad(term(s), term(p), term(o), pyoxigraph.NamedNode(str(name)))
-        for name, graph in built.named_graphs()
+        for name, graph in graphs
         for s, p, o in graph
     ]
 
@@ -300,18 +363,29 @@ def _written(statements: list, fmt: str, names: dict[str, str] | None) -> bytes:
     return out
 
 
+def _nquads(graphs: Sequence[tuple[URIRef, Iterable[Triple]]], terms: _Terms) -> bytes:
+    """``graphs`` as N-Quads, the lines sorted: the same bytes whatever order rdflib keeps."""
+    lines = _written(_quads_of(graphs, terms), "nquads", None).splitlines(keepends=True)
+    lines.sort()
+    return b"".join(lines)
+
+
 def serialize(built: Build | Releases, fmt: str) -> bytes:
     """The build in rdflib format ``fmt``: named graphs for TriG/N-Quads, one graph otherwise
     (for several releases only the quad formats keep them apart, so only those are allowed).
 
     Every format but JSON-LD is written by pyoxigraph (rdflib's writers are 3 to 10 times
-    slower); JSON-LD by rdflib, compacted with akgraph's context.
+    slower); JSON-LD by rdflib, compacted with akgraph's context. N-Quads come graph by graph
+    (releases first), each graph's lines sorted, so equal builds give equal bytes.
     """
     terms = _Terms()
+    if fmt == "nquads":  # graph by graph: each release's data as it writes it (or was stored)
+        builds = built.builds if isinstance(built, Releases) else [built]
+        rest = [_nquads([graph], terms) for graph in built.other_statements()]
+        return b"".join([*(b.data_nquads() for b in builds), *rest])
     if fmt in QUAD_FORMATS:
         statements = _quads(built, terms)
-        names = _prefixes(built.named_graphs()[0][1], terms) if fmt == "trig" else None
-        return _written(statements, fmt, names)
+        return _written(statements, fmt, _prefixes(built.named_graphs()[0][1], terms))
     if isinstance(built, Releases):
         raise ValueError("several releases need a format with named graphs: write .trig or .nq")
     if fmt in OXIGRAPH_FORMATS:
@@ -324,6 +398,18 @@ def serialize(built: Build | Releases, fmt: str) -> bytes:
             format="json-ld", context=resources.jsonld_context()["@context"], encoding="utf-8"
         )
     return graph.serialize(format=fmt, encoding="utf-8")
+
+
+def graph_from_nquads(data: bytes, prefixes: list[tuple[str, str]]) -> Graph:
+    """The statements of N-Quads ``data`` (graph names dropped) as an rdflib graph, in the
+    order written, with ``prefixes`` bound."""
+    graph = Graph()
+    for prefix, namespace in prefixes:
+        graph.bind(prefix, namespace, override=True, replace=True)
+    term = _RdflibTerms().__getitem__
+    parsed = pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_QUADS)
+    graph.addN((term(q.subject), term(q.predicate), term(q.object), graph) for q in parsed)
+    return graph
 
 
 def load(path: str | Path) -> Dataset:

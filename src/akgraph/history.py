@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
+from rdflib.term import Node
 
 from akgraph import iris
 from akgraph.iris import AK
 from akgraph.mapping import LIST_FIELDS, REFERENCE_FIELDS
 
+Triple = tuple[Node, Node, Node]
 ITEM_CLASSES = {AK.Measure: "measure", AK.Requirement: "requirement", AK.Instrument: "instrument"}
 
 #: What a diff compares on an item: field name (as in the frontmatter) and property.
@@ -147,15 +149,38 @@ def _values(data: Graph, subject: URIRef, prop: URIRef) -> frozenset[str]:
 
 def history(releases: Sequence[tuple[str, Graph]]) -> Graph:
     """The history graph of ``releases`` (tag and data graph, oldest first)."""
+    return history_of([(tag, items(data)) for tag, data in releases])
+
+
+def history_of(releases: Sequence[tuple[str, dict[str, Version]]]) -> Graph:
+    """The history graph of ``releases`` (tag and :func:`items`, oldest first)."""
+    return history_graph(history_statements(releases))
+
+
+def history_graph(statements: Iterable[Triple]) -> Graph:
+    """A graph of :func:`history_statements`."""
     graph = Graph()
     graph.bind("ak", AK)
     graph.bind("prov", PROV)
+    graph.addN((s, p, o, graph) for s, p, o in statements)
+    return graph
+
+
+def history_statements(releases: Sequence[tuple[str, dict[str, Version]]]) -> list[Triple]:
+    """The statements of the history graph of ``releases`` (tag and :func:`items`, oldest
+    first), each once, in a fixed order."""
+    out: dict[Triple, None] = {}
+
+    def add(statement: Triple) -> None:
+        out[statement] = None
+
     previous: dict[str, tuple[URIRef, Version]] = {}
-    add = graph.add
-    for tag, data in releases:
+    versions: Counter[str] = Counter()
+    for tag, found in releases:
         release = iris.release(tag)
-        for iri, version in sorted(items(data).items()):
+        for iri, version in sorted(found.items()):
             node = iris.item_version(iri, tag)
+            versions[iri] += 1
             add((node, RDF.type, AK.ItemVersion))
             add((node, AK.versionOf, URIRef(iri)))
             add((node, AK.release, release))
@@ -174,12 +199,8 @@ def history(releases: Sequence[tuple[str, Graph]]) -> Graph:
             previous[iri] = (node, version)
     for iri, (node, _) in previous.items():
         add((URIRef(iri), AK.latestVersion, node))
-        add((URIRef(iri), AK.versionCount, Literal(_count(graph, iri), datatype=XSD.integer)))
-    return graph
-
-
-def _count(graph: Graph, iri: str) -> int:
-    return sum(1 for _ in graph.subjects(AK.versionOf, URIRef(iri)))
+        add((URIRef(iri), AK.versionCount, Literal(versions[iri], datatype=XSD.integer)))
+    return list(out)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import re
 from collections import Counter
@@ -162,6 +163,7 @@ class _Mapper:
         self.law = LawLinker(self.graph, self.problem)
         #: criterion IRI -> its text and source, from the release's audit data file
         self.audit_texts: dict[URIRef, tuple[str, str]] = {}
+        self.blanks: Counter[str] = Counter()
 
     def problem(
         self,
@@ -411,12 +413,21 @@ class _Mapper:
                 key,
                 value,
             )
-        node = BNode()
+        node = self._blank(subject, key)
         self.graph.add((subject, AK.undeclaredField, node))
         self.graph.add((node, RDF.type, AK.UndeclaredField))
         self.graph.add((node, AK.fieldName, Literal(key)))
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         self.graph.add((node, AK.fieldValue, Literal(shown)))
+
+    def _blank(self, *parts: object) -> BNode:
+        """A blank node whose label follows from the release and ``parts`` (the n-th asked for
+        with the same parts gets the n-th label), so that a build writes the same bytes each
+        time and two releases in one dataset never share one."""
+        seed = "\x1f".join([self.checkout.release.tag, *map(str, parts)])
+        self.blanks[seed] += 1
+        digest = hashlib.sha256(f"{seed}\x1f{self.blanks[seed]}".encode()).hexdigest()
+        return BNode(f"b{digest[:32]}")
 
     def _concept(self, doc: Document, key: str, value: str) -> URIRef:
         if value not in self.known.get(key, set()):

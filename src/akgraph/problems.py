@@ -42,3 +42,6 @@ class Problem:
             where += f" = {self.value!r}]" if self.value is not None else "]"
         return f"{self.severity}: {where}: {self.message}"
 
+
+class SourceError(Exception):
+    """The checkout as a whole cannot be read (missing, not a folder, no ``docs/``)."""

@@ -15,9 +15,10 @@ import io
 import json
 import math
 import sys
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from akgraph import queries
+if TYPE_CHECKING:  # imported where used: the CLI's other commands need not load rdflib
+    from akgraph import queries
 
 FORMATS = ("table", "json", "csv")
 MAX_WIDTH = 60
@@ -76,6 +77,8 @@ def _rest(args: argparse.Namespace) -> argparse.Namespace:
 
 
 def main(args: argparse.Namespace) -> int:
+    from akgraph import queries
+
     named = queries.load()
     args = _rest(args)
     if args.list:
@@ -126,6 +129,8 @@ def listing(named: dict[str, queries.NamedQuery]) -> str:
 
 def bind(named: dict[str, queries.NamedQuery], name: str, params: list[str]) -> str:
     """The text of query ``name`` with ``k=v`` parameters bound."""
+    from akgraph import queries
+
     if name not in named:
         raise queries.QueryError(f"unknown query {name!r}; known: {', '.join(named)}")
     values: dict[str, str] = {}
@@ -147,7 +152,7 @@ def local(text: str, source: str | None) -> dict[str, Any]:
         QueryTriples,
     )
 
-    from akgraph import store
+    from akgraph import queries, store
 
     query = store.inspect(text, store.Limits(max_query_length=10**6))
     try:

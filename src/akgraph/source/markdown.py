@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
@@ -30,6 +31,12 @@ MAX_LINE = 100_000
 _GLOSSARY_LINE = re.compile(r"^\*\[([^\]\n]+)\]:[ \t]*(.*)$")
 
 
+#: Bodies remembered by :func:`clean`, :func:`parse` and :func:`first_paragraph`: releases
+#: built in one run share most of their files, so most bodies are seen once per run.
+_REMEMBERED = 4096
+
+
+@lru_cache(maxsize=_REMEMBERED)
 def clean(text: str) -> str:
     """Drop MkDocs-only markup, keep the rest of the Markdown.
 
@@ -119,6 +126,7 @@ class Parsed:
     long_lines: tuple[int, ...] = ()
 
 
+@lru_cache(maxsize=_REMEMBERED)
 def parse(text: str) -> Parsed:
     """Split cleaned Markdown into preamble and ``## `` sections, and collect its links."""
     lines = text.split("\n")
@@ -165,6 +173,7 @@ def _links(children: list) -> list[Link]:
     return found
 
 
+@lru_cache(maxsize=_REMEMBERED)
 def first_paragraph(markdown: str) -> str | None:
     """The first paragraph of ``markdown`` as plain text, for use as a definition."""
     tokens = _md.parse(markdown)

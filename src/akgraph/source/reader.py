@@ -21,7 +21,7 @@ import frontmatter
 import yaml
 
 from akgraph.iris import DEFAULT_SITE
-from akgraph.problems import Problem, Severity
+from akgraph.problems import Problem, Severity, SourceError
 
 #: Folder (relative to the checkout root) of each kind of document.
 FOLDERS = {
@@ -43,10 +43,6 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 #: Most values a frontmatter may hold once its aliases (``*name``) are expanded: a few nested
 #: aliases ("billion laughs") would otherwise stand for gigabytes of values.
 MAX_YAML_VALUES = 100_000
-
-
-class SourceError(Exception):
-    """The checkout as a whole cannot be read (missing, not a folder, no ``docs/``)."""
 
 
 @dataclass(frozen=True)
