@@ -219,6 +219,19 @@ def test_unreadable_yaml_is_reported_not_raised(tmp_path):
     assert [p.path.split(":")[0] for p in tree.problems] == ["beslishulp/decision-tree.yaml"]
 
 
+def test_alias_bomb_in_the_tree_is_refused_not_expanded(tmp_path):
+    """Regression: the decision aid's YAML had no bound on aliases (the frontmatter had)."""
+    folder = tmp_path / "beslishulp"
+    folder.mkdir()
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    pairs = zip("abcdef", "bcdefg", strict=True)
+    lines += [f"{k}: &{k} [{', '.join(['*' + p] * 10)}]" for p, k in pairs]
+    (folder / "decision-tree.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tree = beslishulp.read(folder)
+    assert tree.questions == []
+    assert any("aliases expand" in p.message for p in tree.problems)
+
+
 def test_conditions_parse_to_the_structure_kept_in_the_graph():
     tree = decision_aid.parse_condition(
         '!("open-source" in labels) && ("a" in labels || "b" in labels)'

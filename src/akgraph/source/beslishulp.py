@@ -16,6 +16,8 @@ from typing import Any
 import yaml  # type: ignore[import-untyped]
 
 from akgraph.problems import Problem, Severity
+from akgraph.source import yamllines
+from akgraph.source.reader import FrontmatterError
 
 TREE_FILE = "decision-tree.yaml"
 CATEGORIES_FILE = "categories.yaml"
@@ -119,18 +121,6 @@ class DecisionTree:
         return next((c for c in self.conclusions if c.id == conclusion_id), None)
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """A safe loader (libyaml's where installed) that records each mapping's line (1-based)
-    under ``__line__``."""
-
-
-def _mapping(loader: _Loader, node: yaml.MappingNode) -> dict[str, Any]:
-    value = loader.construct_mapping(node, deep=True)
-    value["__line__"] = node.start_mark.line + 1
-    return value
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
 def find(checkout: str | Path) -> Path | None:
@@ -189,8 +179,8 @@ def _load(tree: DecisionTree, name: str, required: bool = True) -> Any:
     try:
         if path.stat().st_size > MAX_BYTES:
             raise ValueError(f"larger than {MAX_BYTES} bytes")
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
+        return yamllines.load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, FrontmatterError) as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 0
         _problem(tree, name, line, None, None, f"onleesbaar / cannot be read: {error}")

@@ -18,7 +18,8 @@ from typing import Any
 import yaml  # type: ignore[import-untyped]
 
 from akgraph.problems import Problem, Severity
-from akgraph.source.reader import FrontmatterError, check_node
+from akgraph.source import yamllines
+from akgraph.source.reader import FrontmatterError
 
 #: the folder looked for inside a checkout when none is given
 FOLDER = "instruments"
@@ -95,17 +96,6 @@ class InstrumentRegistry:
     problems: list[Problem] = field(default_factory=list)
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """A safe loader that records each mapping's line (1-based) under ``__line__``."""
-
-
-def _mapping(loader: _Loader, node: yaml.MappingNode) -> dict[str, Any]:
-    value = loader.construct_mapping(node, deep=True)
-    value["__line__"] = node.start_mark.line + 1
-    return value
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
 def find(checkout: str | Path) -> Path | None:
@@ -154,14 +144,7 @@ def _load(registry: InstrumentRegistry, path: Path, name: str) -> dict[str, Any]
             raise ValueError("not a regular file")
         if info.st_size > MAX_BYTES:
             raise ValueError(f"larger than {MAX_BYTES} bytes")
-        loader = _Loader(path.read_text(encoding="utf-8"))
-        try:
-            node = loader.get_single_node()
-            if node is not None:
-                check_node(node)
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        data = yamllines.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, FrontmatterError, yaml.YAMLError) as error:
         mark = getattr(error, "problem_mark", None)
         registry.problems.append(
