@@ -55,7 +55,8 @@ def test_publish_puts_every_named_graph(published, local, capsys):
         g.value: len(list(local.quads_for_pattern(None, None, None, g)))
         for g in local.named_graphs()
     }
-    assert len(expected) == 3 and all(expected.values())  # release, vocabularies, decision aid
+    # the release, the vocabularies, the decision aid, the instrument registry
+    assert len(expected) == 4 and all(expected.values())
     assert remote_counts(published) == expected
     # PUT replaces: publishing again leaves the same graphs
     assert main(["publish", "--to", f"{published}/store"]) == 0
