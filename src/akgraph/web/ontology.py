@@ -63,8 +63,9 @@ class Term:
     comment_nl: str
     comment_en: str
     parents: list[Ref]
-    domain: list[Ref]
-    range: list[Ref]
+    #: each rdfs:domain (or rdfs:range) as its alternatives (the members of a union)
+    domain: list[list[Ref]]
+    range: list[list[Ref]]
 
 
 @bp.route(PATH)
@@ -142,6 +143,11 @@ def _page() -> dict:
             (t for t in ak_terms if t.kind != KINDS[OWL.Class]), key=_by_name
         ),
         "suffixes": {s: t for s, t in SUFFIXES.items() if s != "html"},
+        "graph_query": (
+            f"SELECT ?class ?label WHERE {{ GRAPH <{me}> {{ ?class a <{OWL.Class}> ; "
+            f'<{RDFS.label}> ?label FILTER (isIRI(?class) && LANG(?label) = "nl") }} }} '
+            "ORDER BY ?class"
+        ),
     }
 
 
@@ -161,9 +167,9 @@ def _term(graph: Graph, subject: object, kind: URIRef) -> Term | None:
         label_en=_text(graph, subject, RDFS.label, "en"),
         comment_nl=_text(graph, subject, RDFS.comment, "nl"),
         comment_en=_text(graph, subject, RDFS.comment, "en"),
-        parents=_refs(graph, graph.objects(subject, parent)),
-        domain=_refs(graph, graph.objects(subject, RDFS.domain)),
-        range=_refs(graph, graph.objects(subject, RDFS.range)),
+        parents=sorted((_ref(graph, o) for o in graph.objects(subject, parent)), key=_named),
+        domain=_classes(graph, graph.objects(subject, RDFS.domain)),
+        range=_classes(graph, graph.objects(subject, RDFS.range)),
     )
 
 
@@ -174,14 +180,19 @@ def _text(graph: Graph, subject: object, predicate: URIRef, lang: str) -> str:
     return ""
 
 
-def _refs(graph: Graph, nodes) -> list[Ref]:
-    """Classes or properties as links; a union (``owl:unionOf``) as its members."""
-    found: list[Ref] = []
+def _classes(graph: Graph, nodes) -> list[list[Ref]]:
+    """Classes as links, each a list of its alternatives: a union (``owl:unionOf``) its
+    members, another class itself alone."""
+    found = []
     for node in nodes:
         members = graph.value(node, OWL.unionOf) if isinstance(node, BNode) else None
-        for member in Collection(graph, members) if members is not None else [node]:
-            found.append(_ref(graph, member))
-    return sorted(found, key=lambda r: r.name)
+        listed = Collection(graph, members) if members is not None else [node]
+        found.append(sorted((_ref(graph, m) for m in listed), key=_named))
+    return sorted(found, key=lambda refs: [r.name for r in refs])
+
+
+def _named(ref: Ref) -> str:
+    return ref.name
 
 
 def _ref(graph: Graph, node: object) -> Ref:
