@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -16,6 +17,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
+from rdflib.term import Node
 
 from akgraph import iris, resources
 from akgraph.web import description, negotiation, urls
@@ -155,7 +157,7 @@ def _by_name(term: Term) -> tuple[str, str]:
     return term.name.lower(), term.name
 
 
-def _term(graph: Graph, subject: object, kind: URIRef) -> Term | None:
+def _term(graph: Graph, subject: Node, kind: URIRef) -> Term | None:
     if not isinstance(subject, URIRef) or not subject.startswith(str(iris.AK)):
         return None
     parent = RDFS.subClassOf if kind == OWL.Class else RDFS.subPropertyOf
@@ -173,14 +175,14 @@ def _term(graph: Graph, subject: object, kind: URIRef) -> Term | None:
     )
 
 
-def _text(graph: Graph, subject: object, predicate: URIRef, lang: str) -> str:
-    for value in graph.objects(subject, predicate):  # type: ignore[arg-type]
+def _text(graph: Graph, subject: URIRef, predicate: URIRef, lang: str) -> str:
+    for value in graph.objects(subject, predicate):
         if isinstance(value, Literal) and value.language == lang:
             return str(value)
     return ""
 
 
-def _classes(graph: Graph, nodes) -> list[list[Ref]]:
+def _classes(graph: Graph, nodes: Iterable[Node]) -> list[list[Ref]]:
     """Classes as links, each a list of its alternatives: a union (``owl:unionOf``) its
     members, another class itself alone."""
     found = []
@@ -195,7 +197,7 @@ def _named(ref: Ref) -> str:
     return ref.name
 
 
-def _ref(graph: Graph, node: object) -> Ref:
+def _ref(graph: Graph, node: Node) -> Ref:
     iri = str(node)
     if iri.startswith(str(iris.AK)):
         local = iri.removeprefix(str(iris.AK))
