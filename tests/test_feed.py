@@ -54,11 +54,12 @@ def server():
         app.extensions["akgraph.store"].close()
 
 
-def replicate(url: str, ordered: str = "ascending") -> tuple[list[dict], list[dict]]:
-    """Pages and members the LDES client reads from the stream at ``url``."""
+def replicate(url: str, mode: str = "ascending") -> tuple[list[dict], list[dict]]:
+    """Pages and members the LDES client reads from the stream at ``url`` (``mode``: the
+    order, or ``last-version-only``)."""
     node = _node()
     done = subprocess.run(
-        [node, str(SCRIPT), url, ordered],
+        [node, str(SCRIPT), url, mode],
         capture_output=True,
         text=True,
         timeout=600,
@@ -210,6 +211,22 @@ def test_members_come_in_time_order(replicated):
     assert stamps == sorted(stamps)
 
 
+def test_the_client_keeps_the_newest_version_of_each_item(server, members):
+    """``lastVersionOnly``: one member per item, the one of the latest release that has it
+    (an item gone from the newest release keeps its last version: there are no deletes)."""
+    newest: dict[str, tuple[str, str]] = {}
+    for iri, (entry, _) in members.items():
+        known = newest.get(entry["isVersionOf"])
+        if known is None or known[0] < entry["timestamp"]:
+            newest[entry["isVersionOf"]] = (entry["timestamp"], iri)
+    _, last = replicate(f"{server}/ldes", "last-version-only")
+    assert sorted(e["member"] for e in last) == sorted(iri for _, iri in newest.values())
+    gone = [
+        iri for _, iri in newest.values() if not iri.startswith(f"urn:nl:ak:versie:{RELEASES[-1]}:")
+    ]
+    assert gone  # items removed before the newest release
+
+
 def test_pages_are_immutable_except_the_newest(server, replicated):
     pages = {entry["page"]: entry["immutable"] for entry in replicated[0]}
     assert pages == {f"{server}/ldes/{tag}": tag != RELEASES[-1] for tag in RELEASES}
@@ -267,6 +284,11 @@ def test_stream_and_pages_in_turtle_json_ld_and_trig(server):
     assert str(turtle.value(relation, URIRef(TREE + "value"))).startswith(
         source_dates()[RELEASES[1]]
     )
+
+
+def test_the_releases_page_links_to_the_feed(server):
+    with urllib.request.urlopen(f"{server}/releases", timeout=120) as response:
+        assert 'href="/ldes"' in response.read().decode()
 
 
 def test_unknown_page_and_format(server):
