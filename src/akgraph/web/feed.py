@@ -166,7 +166,7 @@ def stream() -> Response:
     return _answer(stream_graph, "", SHORT)
 
 
-@bp.route("/ldes/<tag>")
+@bp.route("/ldes/<path:tag>")
 def page(tag: str) -> Response:
     """The page of release ``tag``: immutable unless it is the newest."""
     tags = [r["tag"] for r in dated_releases()]
