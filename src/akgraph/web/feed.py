@@ -6,9 +6,9 @@ next by a ``tree:GreaterThanOrEqualToRelation`` on the timestamp. A page's membe
 (``tree:member``) are the versions of every item of its release (``urn:nl:ak:versie:...``,
 as in the history graph), each with ``dct:isVersionOf`` the item's URN
 (``ldes:versionOfPath``), ``dct:issued`` the release date (``ldes:timestampPath``) and the
-item's data in that release, its text as blank-node sections. A page of an older release never
-changes and is sent as immutable; the newest page (it gains a relation when a release is
-added) and ``/ldes`` are cached for minutes only.
+item's data in that release, its text as blank-node sections. A page of an older release does
+not change while releases are added in date order and is sent as immutable; the newest page (it
+gains a relation when a release is added) and ``/ldes`` are cached for minutes only.
 """
 
 from __future__ import annotations
