@@ -111,6 +111,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         api,
         applicability_page,
         beslishulp,
+        feed,
         ontology,
         operations,
         pages,
@@ -126,6 +127,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(beslishulp.bp)
     app.register_blueprint(applicability_page.bp)
+    app.register_blueprint(feed.bp)
     app.register_blueprint(ontology.bp)
     operations.init_app(app)
     if app.config["BASE_URL"]:

@@ -117,6 +117,16 @@ def diff(
     return url_for("pages.release_diff", _external=external, **given | params)
 
 
+def feed(external: bool = False) -> str:
+    """The change feed (a Linked Data Event Stream of the releases' history)."""
+    return url_for("feed.stream", _external=external)
+
+
+def feed_page(tag: str, external: bool = False) -> str:
+    """The page of the change feed with the versions of release ``tag``."""
+    return url_for("feed.page", tag=tag, _external=external)
+
+
 # -- JSON API (task-registry routes) ---------------------------------------------------------
 
 
