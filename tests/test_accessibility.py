@@ -78,7 +78,7 @@ def _violations(axe, page) -> list[str]:
 def test_no_wcag_violations_on_any_page_type(
     browser, axe, corpus_server, sample_server, width  # noqa: F811
 ):
-    context = browser.new_context(viewport={"width": width, "height": 900})
+    context = browser.new_context(locale="nl-NL", viewport={"width": width, "height": 900})
     page = context.new_page()
     found = {}
     pages = [(corpus_server, PAGES), (sample_server, SAMPLE_PAGES)]
@@ -100,7 +100,7 @@ def test_no_wcag_violations_on_any_page_type(
 
 @pytest.fixture
 def keyboard_page(browser):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     yield page
     context.close()
@@ -169,7 +169,7 @@ def test_list_filters_by_keyboard(keyboard_page, corpus_server):
 def test_decision_aid_by_keyboard_without_javascript(browser, sample_server):  # noqa: F811
     """The first question of the decision aid is answered with Tab and Enter alone, with
     JavaScript off: the next page is another question or a conclusion."""
-    context = browser.new_context(java_script_enabled=False)
+    context = browser.new_context(locale="nl-NL", java_script_enabled=False)
     page = context.new_page()
     try:
         page.goto(sample_server + "/beslishulp")
@@ -189,3 +189,36 @@ def test_decision_aid_by_keyboard_without_javascript(browser, sample_server):  #
         assert page.locator("h1").inner_text() != heading
     finally:
         context.close()
+
+
+#: Page types whose interface has its English version (``?lang=en``).
+ENGLISH_PAGES = {
+    "home": "/?lang=en",
+    "search": "/zoeken?q=transparantie&lang=en",
+    "about": "/over?lang=en",
+    "releases": "/releases?lang=en",
+    "unknown URN": "/doc/urn:nl:ak:mtr:bestaat-niet?lang=en",
+    "unknown page": "/bestaat-niet?lang=en",
+}
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_no_wcag_violations_in_english(browser, axe, corpus_server, width):  # noqa: F811
+    context = browser.new_context(locale="nl-NL", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    found = {}
+    try:
+        for name, path in ENGLISH_PAGES.items():
+            response = page.goto(corpus_server + path, timeout=120_000)
+            expected = 404 if name.startswith("unknown") else 200
+            if response is None or response.status != expected:
+                found[name] = [f"HTTP {response.status if response else None}"]
+                continue
+            if page.get_attribute("html", "lang") != "en":
+                found[name] = ["html lang is not en"]
+            violations = _violations(axe, page)
+            if violations:
+                found[name] = violations
+    finally:
+        context.close()
+    assert not found, found

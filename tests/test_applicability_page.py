@@ -237,7 +237,7 @@ def test_the_form_in_chromium_without_javascript(corpus_server):
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            context = browser.new_context(java_script_enabled=False,
+            context = browser.new_context(locale="nl-NL", java_script_enabled=False,
                                           viewport={"width": 390, "height": 900})  # fmt: skip
             page = context.new_page()
             page.goto(corpus_server + "/")

@@ -438,8 +438,9 @@ def test_walk_in_chromium_without_javascript(corpus_server_sample):
               "4": "Ja", "5": "Nee", "6": "Nee", "7": "Ja"}  # fmt: skip
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(java_script_enabled=False, viewport={"width": 320,
-                                      "height": 800})  # fmt: skip
+        context = browser.new_context(
+            locale="nl-NL", java_script_enabled=False, viewport={"width": 320, "height": 800}
+        )
         page = context.new_page()
         page.goto(f"{base}/beslishulp")
         asked = []

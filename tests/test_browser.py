@@ -32,7 +32,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -84,7 +84,7 @@ def test_dereference_follow_filter_and_query(page, corpus_server, latest_build, 
 
 
 def test_copy_button_and_narrow_screen(browser, corpus_server):
-    context = browser.new_context(viewport={"width": 320, "height": 800})
+    context = browser.new_context(locale="nl-NL", viewport={"width": 320, "height": 800})
     page = context.new_page()
     try:
         for path in (f"/doc/{AIA09}", "/maatregelen", "/", "/query"):

@@ -39,7 +39,7 @@ PAGES = [
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_words_are_not_broken_mid_word(browser, corpus_server, width):  # noqa: F811
-    context = browser.new_context(viewport={"width": width, "height": 900})
+    context = browser.new_context(locale="nl-NL", viewport={"width": width, "height": 900})
     page = context.new_page()
     try:
         for path in PAGES:

@@ -27,7 +27,7 @@ def bundled():
 
 
 def test_a_query_runs_through_yasgui(browser, bundled, corpus_server):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -60,7 +60,7 @@ def test_a_query_runs_through_yasgui(browser, bundled, corpus_server):  # noqa: 
 
 
 def test_without_javascript_the_plain_form_remains(browser, corpus_server):  # noqa: F811
-    context = browser.new_context(java_script_enabled=False)
+    context = browser.new_context(locale="nl-NL", java_script_enabled=False)
     page = context.new_page()
     try:
         page.goto(corpus_server + "/query")

@@ -228,7 +228,7 @@ def parse_profile(args: MultiDict[str, str]) -> dict[str, frozenset[str]]:
     decision aid's ``labels=``/``answers=``; :class:`ProfileError` naming the accepted values
     for anything else. ``/api/applicable`` and the page ``/wat-geldt-voor-ons`` read it so."""
     known = registry_labels.dimensions()
-    unknown = sorted(set(args) - set(known) - {"format", "version", "labels", "answers"})
+    unknown = sorted(set(args) - set(known) - {"format", "version", "labels", "answers", "lang"})
     if unknown:
         raise ProfileError(f"unknown parameter(s): {', '.join(unknown)}", parameters=list(known))
     given: dict[str, list[str]] = {}

@@ -417,11 +417,18 @@ class Data:
         return [(iri, title, snippet) for iri, title, snippet in rows]
 
     @cached_property
-    def predicate_labels(self) -> dict[str, str]:
-        """Dutch labels of the ontology's properties and classes (for the generic parts)."""
-        ontology = resources.ontology()
-        return {
-            str(s): str(o)
-            for s, o in ontology.subject_objects(RDFS.label)
-            if getattr(o, "language", None) == "nl"
-        }
+    def predicate_labels(self) -> dict[str, dict[str, str]]:
+        """Per language (``nl``, ``en``), the ontology's labels of its properties and classes
+        (for the generic parts of the pages)."""
+        labels: dict[str, dict[str, str]] = defaultdict(dict)
+        for s, o in resources.ontology().subject_objects(RDFS.label):
+            language = getattr(o, "language", None)
+            if language:
+                labels[language][str(s)] = str(o)
+        return dict(labels)
+
+    @lru_cache(maxsize=4)  # noqa: B019 - one Data per app, kept for the app's life
+    def labels_in(self, language: str) -> dict[str, str]:
+        """The ontology's labels in ``language``, Dutch where it has none in that language."""
+        by_language = self.predicate_labels
+        return {**by_language.get("nl", {}), **by_language.get(language, {})}

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from akgraph import iris, queries, registry_labels, store
 from akgraph.iris import AK
 from akgraph.source.reader import resolve_link
-from akgraph.web import description, exports, negotiation, sparql, urls
+from akgraph.web import description, exports, i18n, negotiation, sparql, urls
 from akgraph.web.data import FACETS, KINDS, SPARQL_JSON, Data, Resource, Term
 from akgraph.web.render import to_html
 from akgraph.web.void import describe as void_description
@@ -121,8 +121,8 @@ def web_link(url: object) -> str | None:
 
 @bp.app_template_filter("predicate_label")
 def predicate_label(iri: str) -> str:
-    """The ontology's Dutch label of a property or class."""
-    known = data().predicate_labels.get(iri) or EXTERNAL_LABELS.get(iri)
+    """The ontology's label of a property or class in the page's language (else Dutch)."""
+    known = data().labels_in(i18n.language()).get(iri) or EXTERNAL_LABELS.get(iri)
     return known or iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
@@ -199,7 +199,8 @@ def document(urn: str) -> Response:
     if iri is None:
         return _not_found(urn, media_type)
     if media_type == HTML:
-        key = (iri, request.host_url, request.script_root)  # all a page takes from the request
+        # all a page takes from the request: its host, prefix and language
+        key = i18n.cache_key(iri, request.host_url, request.script_root)
         body = data().page(key, lambda: _item_page(data().describe(iri)))
         response = Response(body, mimetype=HTML)
     else:
@@ -213,8 +214,11 @@ def document(urn: str) -> Response:
 
 
 def _conditional(response: Response, *key: str) -> Response:
-    """Vary on Accept, an ETag from the store's version and ``key``, 304 on revalidation."""
+    """Vary on Accept, an ETag from the store's version and ``key`` (and for pages their
+    language), 304 on revalidation."""
     response.vary.add("Accept")
+    if response.mimetype == HTML:
+        key = i18n.cache_key(*key)
     digest = hashlib.sha256("\x00".join((current_app.config["VERSION"], *key)).encode())
     response.set_etag(digest.hexdigest()[:32])
     response.headers["Cache-Control"] = "public, max-age=300"
@@ -353,7 +357,7 @@ def _tasks(resource: Resource) -> dict | None:
 
 
 def _kind_name(types: set[str]) -> str:
-    labels = data().predicate_labels
+    labels = data().labels_in(i18n.language())
     for cls in (
         AK.Measure,
         AK.Requirement,
