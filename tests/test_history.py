@@ -65,7 +65,8 @@ def test_reassignments_between_v20_and_v220_are_found_and_edits_are_not(releases
     assert found == expected
     result = diff("v2.0", releases.builds[0].data, "v2.2.0", releases.builds[1].data)
     assert {a.iri for a, _ in result.reassigned} >= expected
-    assert not {c.iri for c in result.changed} & expected
+    # a change is of one item: never the old and the new holder of a reassigned URN
+    assert not {c.iri for c in result.changed if c.moved_from is None} & expected
 
 
 def test_reassignments_match_the_list_checked_by_hand(releases):
@@ -122,19 +123,85 @@ def identities(scanned) -> dict[str, str]:
     return found
 
 
-def test_diff_counts_agree_with_a_scan(releases, scans):
+def hand_checked() -> dict[str, set]:
+    """docs/reassignments-v2.0-v2.2.0.md read as data: the reassigned URNs, the moves (old IRI,
+    new IRI) and the IRIs added and removed between v2.0 and v2.2.0."""
+    doc = (REPO / "docs" / "reassignments-v2.0-v2.2.0.md").read_text(encoding="utf-8")
+    table = doc.split("## The 30 real reassignments", 1)[1].split("## Not reassignments", 1)[0]
+    rows = re.findall(r"^\| `([a-z]+-\d+)` \| `[^`]+` \| `[^`]+` \| ([^|]+) \|", table, re.M)
+    mtr = "urn:nl:ak:mtr:"
+    moved = {(mtr + a, mtr + b.strip()) for a, b in rows if re.fullmatch(r"[a-z]+-\d+", b.strip())}
+    lists = doc.split("## Moves, additions and removals", 1)[1]
+    moved |= set(re.findall(r"^\| `(urn:[^`]+)` \| `(urn:[^`]+)` \|", lists, re.M))
+
+    def listed(title: str) -> set[str]:
+        block = lists.split(f"**{title} v2.0 → v2.2.0", 1)[1].split("\n\n", 1)[0]
+        return set(re.findall(r"`(urn:nl:ak:[^`]+)`", block))
+
+    return {
+        "reassigned": {mtr + a for a, _ in rows},
+        "moved": moved,
+        "added": listed("Added"),
+        "removed": listed("Removed"),
+    }
+
+
+def test_the_hand_checked_lists_are_complete(scans):
+    """Every IRI of v2.0 (by the scan) is kept, moved or removed by the hand-checked lists,
+    every IRI of v2.2.0 kept, moved there or added."""
+    checked = hand_checked()
+    assert (len(checked["moved"]), len(checked["added"]), len(checked["removed"])) == (32, 8, 4)
+    before, after = identities(scans["v2.0"]), identities(scans["v2.2.0"])
+    kept = (before.keys() & after.keys()) - checked["reassigned"]
+    assert before.keys() == kept | {a for a, _ in checked["moved"]} | checked["removed"]
+    assert after.keys() == kept | {b for _, b in checked["moved"]} | checked["added"]
+
+
+def test_diff_agrees_with_the_hand_checked_lists_and_a_scan(releases, scans):
+    """v2.0 → v2.2.0 as checked by hand; v2.2.0 → v2.5.1 by the scan (no file renamed there,
+    checked in the same document: every item keeps its IRI)."""
+    checked = hand_checked()
+    empty = {"reassigned": set(), "moved": set(), "added": set(), "removed": set()}
     for (old_tag, old), (new_tag, new) in itertools.pairwise(
         zip(RELEASES, releases.builds, strict=True)
     ):
-        before, after = identities(scans[old_tag]), identities(scans[new_tag])
         result = diff(old_tag, old.data, new_tag, new.data)
-        assert {v.iri for v in result.added} == after.keys() - before.keys()
-        assert {v.iri for v in result.removed} == before.keys() - after.keys()
-        reassigned = {u for u in before.keys() & after.keys() if before[u] != after[u]}
-        assert {a.iri for a, _ in result.reassigned} == reassigned
+        if (old_tag, new_tag) == ("v2.0", "v2.2.0"):
+            expected = checked
+        else:
+            before, after = identities(scans[old_tag]), identities(scans[new_tag])
+            assert all(before[u] == after[u] for u in before.keys() & after.keys())
+            expected = empty | {
+                "added": after.keys() - before.keys(),
+                "removed": before.keys() - after.keys(),
+            }
+        assert {a.iri for a, _ in result.reassigned} == expected["reassigned"]
+        assert {(a.iri, b.iri) for a, b in result.moved} == expected["moved"]
+        assert {v.iri for v in result.added} == expected["added"]
+        assert {v.iri for v in result.removed} == expected["removed"]
         counts = result.counts()
-        assert counts["reassigned"] == len(reassigned)
+        assert counts["moved"] == len(expected["moved"])
         assert json.loads(json.dumps(result.to_json()))["counts"] == counts
+
+
+def test_history_links_a_moved_item_to_its_version_before(releases):
+    """The history graph says the same as the diff: a moved item's version revises the version
+    of the old IRI; the old version is replaced by the new one."""
+    for old, new in hand_checked()["moved"]:
+        before, after = iris.item_version(old, "v2.0"), iris.item_version(new, "v2.2.0")
+        assert (after, PROV.wasRevisionOf, before) in releases.history, new
+        assert (after, AK.movedFrom, URIRef(old)) in releases.history
+        assert (before, DCTERMS.isReplacedBy, after) in releases.history
+        assert (before, AK.movedTo, URIRef(new)) in releases.history
+
+
+def test_relations_of_moved_items_are_not_a_change(releases):
+    """A requirement whose measure was renumbered still points at the same measure: no relation
+    removed and added for it."""
+    result = diff("v2.0", releases.builds[0].data, "v2.2.0", releases.builds[1].data)
+    moved = dict(hand_checked()["moved"])
+    removed = {(s, f, moved.get(o, o)) for s, f, o in result.relations_removed}
+    assert not removed & set(result.relations_added)
 
 
 def test_queries_target_one_release_and_default_to_the_newest(releases):
@@ -189,8 +256,9 @@ def git(repo, *args: str) -> str:
 
 @pytest.fixture
 def repository(tmp_path, sample_path):
-    """A git checkout of the sample with tags r1 (as is) and r2 (a URN reassigned, a title
-    edited)."""
+    """A git checkout of the sample with tags r1 (as is) and r2 (a URN reassigned: its file
+    replaced by another measure; a title edited; a file renamed in case and ``_``, one renamed
+    with the same content)."""
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     repo = tmp_path / "repo"
@@ -201,7 +269,11 @@ def repository(tmp_path, sample_path):
     git(repo, "tag", "r1")
     measures = repo / "docs/voldoen-aan-wetten-en-regels/maatregelen"
     old = next(measures.glob("1-pba-01-*.md"))
-    old.rename(measures / "1-pba-01-iets-anders.md")
+    other = "---\ntitle: Iets heel anders\nid: urn:nl:ak:mtr:pba-01\n---\n\n## Maatregel\n\nNee.\n"
+    (measures / "1-pba-01-iets-anders.md").write_text(other, encoding="utf-8")
+    old.unlink()
+    next(measures.glob("3-dat-01-*.md")).rename(measures / "3_DAT-01_datakwaliteit.md")
+    next(measures.glob("4-owk-01-*.md")).rename(measures / "4-owk-01-veilig-ontwerpen.md")
     edited = next(measures.glob("0-org-02-*.md"))
     text = edited.read_text(encoding="utf-8").replace("title: ", "title: Voortaan ", 1)
     edited.write_text(text, encoding="utf-8")
@@ -217,6 +289,10 @@ def test_git_tags_are_read_with_git(repository, tmp_path):
     assert all(len(b.checkout.release.commit) == 40 for b in builds)
     result = diff("r1", builds[0].data, "r2", builds[1].data)
     assert [a.iri for a, _ in result.reassigned] == ["urn:nl:ak:mtr:pba-01"]
+    # the old measure is gone, the new one is new; the renamed files are the same items
+    pba = ["urn:nl:ak:mtr:pba-01"]
+    assert [v.iri for v in result.added] == [v.iri for v in result.removed] == pba
+    assert not result.moved
     changed = {c.iri: c.fields for c in result.changed}
     assert "title" in changed["urn:nl:ak:mtr:org-02"]
     out = tmp_path / "both.trig"

@@ -111,7 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "diff",
         help="what changed between two releases",
         description="Compare two releases: items added, removed, changed (which fields), "
-        "relations added and removed, URNs reassigned to another item. A and B are checkouts, "
+        "relations added and removed, URNs reassigned to another item, items moved to another "
+        "URN (matched by file, or a renamed file by similar title or text). A and B are checkouts, "
         "or tags of the git checkout given with --repo. Exit status: 0 compared, 2 usage or "
         "input error.",
     )
@@ -370,6 +371,8 @@ def history_summary(releases: Releases) -> str:
     lines = [f"releases: {', '.join(tags)} (default graph: {tags[-1]})"]
     lines.append(f"  URNs reassigned to another item in a later release: {len(reassigned)}")
     lines += [f"    {urn}" for urn in reassigned]
+    moved = releases.moved()
+    lines.append(f"  items moved to another URN in a later release: {len(moved)}")
     return "\n".join(lines)
 
 

@@ -200,6 +200,10 @@ class Releases:
         """The URNs given to another item in a later release, sorted."""
         return sorted({str(s) for s, p, _ in self.statements if p == AK.reassigned})
 
+    def moved(self) -> list[tuple[str, str]]:
+        """The items given another URN in a later release: (old version, new URN), sorted."""
+        return sorted((str(s), str(o)) for s, p, o in self.statements if p == AK.movedTo)
+
     @property
     def newest(self) -> Build:
         return self.builds[-1]

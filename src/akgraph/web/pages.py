@@ -407,8 +407,11 @@ def _version_page(version: Resource) -> str:
     urn, release = version.first(str(AK.versionOf)), version.first(str(AK.release))
     tag = iris.release_tag(release.value) if release else None
     item = data().describe(urn.value, tag) if urn and tag else Resource(version.iri)
-    before = version.first(str(PROV.wasRevisionOf)) or version.first(str(AK.reassignedFrom))
-    after = version.referrers(str(PROV.wasRevisionOf)) + version.referrers(str(AK.reassignedFrom))
+    # the same item's versions (under another URN where it moved) and the URN's other items
+    before = version.first(str(PROV.wasRevisionOf))
+    after = version.referrers(str(PROV.wasRevisionOf))
+    before_urn = version.first(str(AK.reassignedFrom))
+    after_urn = version.referrers(str(AK.reassignedFrom))
     return render_template(
         "version.html",
         v=version,
@@ -419,6 +422,8 @@ def _version_page(version: Resource) -> str:
         sections=_sections(item),
         before=before.value if before else None,
         after=after[0] if after else None,
+        before_urn=before_urn.value if before_urn else None,
+        after_urn=after_urn[0] if after_urn else None,
         reassigned=bool(version.values(str(AK.reassignedFrom))),
         kind=_kind_name(item.types()),
     )
