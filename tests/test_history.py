@@ -351,3 +351,85 @@ def test_validation_keeps_releases_apart(releases):
     tag = newest.checkout.release.tag
     within = Counter(str(f).replace(f" ({tag})", "") for f in report.findings if f.release == tag)
     assert within == alone
+
+
+# -- consumers holding old URNs ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def api(releases):
+    from akgraph.web import create_app
+
+    app = create_app({"TESTING": True, "SOURCE": releases, "WORKERS": 1})
+    try:
+        yield app.test_client()
+    finally:
+        app.extensions["akgraph.store"].close()
+
+
+def where_now(scans) -> dict[str, str | None]:
+    """Per IRI of v2.0 (by the scan): its item's IRI in v2.5.1 by the hand-checked lists
+    (v2.2.0 → v2.5.1 keeps every IRI), None where it is gone."""
+    checked = hand_checked()
+    moved = dict(checked["moved"])
+    return {
+        u: moved[u] if u in moved else None if u in checked["removed"] else u
+        for u in identities(scans["v2.0"])
+    }
+
+
+def test_an_old_urn_says_what_it_named_then_and_where_that_item_is_now(api, scans):
+    checked = hand_checked()
+    now = where_now(scans)
+    urns = {u for u in now if re.fullmatch(r"urn:nl:ak:(mtr|ver):[a-z]+-\d+", u)}
+    assert len(urns) > 100
+    by_slug = {f.slug: f.fields["title"][0] for files in scans["v2.0"].values() for f in files}
+    titles = {iri: by_slug[slug] for iri, slug in identities(scans["v2.0"]).items()}
+    for urn in sorted(urns):
+        record = api.get(f"/urns/{urn}", query_string={"version": "v2.0"}).json
+        assert record["release"]["tag"] == "v2.0"
+        assert record["name"].strip() == titles[urn].strip(), urn
+        expected = now[urn]
+        assert record["moved_to"] == (None if expected == urn else expected or "gone"), urn
+        assert record["reassigned"] == (urn in checked["reassigned"]), urn
+        shown = [h["release"] for h in record["history"]]
+        assert shown == [t for t in RELEASES if urn in identities(scans[t])], urn
+        assert [h["reassigned"] for h in record["history"]][1:2] == (
+            [urn in checked["reassigned"]] if len(shown) > 1 else []
+        )
+    # a URN only in v2.0: the 404 says where its item went
+    gone = api.get("/urns/urn:nl:ak:mtr:owp-37")
+    assert gone.status_code == 404 and gone.json["moved_to"] == "urn:nl:ak:mtr:owp-35"
+    assert [h["release"] for h in gone.json["history"]] == ["v2.0"]
+    # the measures route says the same, and a record of the newest release keeps its URN
+    same = api.get("/measures/urn/urn:nl:ak:mtr:owp-17", query_string={"version": "v2.0"}).json
+    assert same["moved_to"] == "urn:nl:ak:mtr:owp-14"
+    assert api.get("/measures/urn/urn:nl:ak:mtr:owp-14").json["moved_to"] is None
+
+
+def test_bulk_resolves_old_urns_to_current_ones(api, scans):
+    now = where_now(scans)
+    urns = sorted(u for u in now if u.startswith(("urn:nl:ak:mtr:", "urn:nl:ak:ver:")))
+    answer = api.post("/urns/", json={"release": "v2.0", "urns": [*urns, "urn:nl:ak:mtr:xx-1"]})
+    assert answer.status_code == 200
+    results = answer.json["results"]
+    assert answer.json["latest"] == RELEASES[-1]
+    assert [r["urn"] for r in results] == [*urns, "urn:nl:ak:mtr:xx-1"]
+    for r in results[:-1]:
+        assert r["known"] and r["current"] == (now[r["urn"]] or "gone"), r
+        assert r["moved"] == (now[r["urn"]] not in (None, r["urn"]))
+    assert results[-1] == {
+        "urn": "urn:nl:ak:mtr:xx-1", "release": "v2.0", "known": False, "title": None,
+        "current": None, "moved": False, "reassigned": False,
+    }  # fmt: skip
+    moved = sum(r["moved"] for r in results)
+    assert moved == len([u for u, v in now.items() if v not in (None, u) and u in urns]) > 20
+    # an entry with a release of its own; errors
+    mixed = api.post(
+        "/urns/", json={"urns": [{"urn": "urn:nl:ak:mtr:owp-14", "release": "v2.2.0"}]}
+    ).json["results"]
+    assert mixed[0]["current"] == "urn:nl:ak:mtr:owp-14" and mixed[0]["reassigned"]
+    assert api.post("/urns/", json={"release": "v9", "urns": ["x"]}).status_code == 400
+    assert api.post("/urns/", data="no json").status_code == 400
+    too_many = {"urns": ["urn:nl:ak:mtr:org-01"] * 1001}
+    assert api.post("/urns/", json=too_many).status_code == 400

@@ -489,3 +489,57 @@ def diff(old_tag: str, old: Graph, new_tag: str, new: Graph) -> Diff:
     result.relations_added.sort()
     result.relations_removed.sort()
     return result
+
+
+@dataclass(frozen=True)
+class Step:
+    """One version as the history graph has it: its IRI, URN, release tag, slug and title, the
+    version of the same item before it and the URN's earlier version where that was another
+    item."""
+
+    version: str
+    urn: str
+    tag: str
+    slug: str
+    title: str | None
+    before: str | None = None
+    reassigned_from: str | None = None
+
+
+class Succession:
+    """Where each URN's items went: the versions of the history graph, read as chains of the
+    same item (``prov:wasRevisionOf``) through the releases ``tags`` (oldest first)."""
+
+    def __init__(self, steps: Iterable[Step], tags: Sequence[str]) -> None:
+        self.tags = list(tags)
+        order = {tag: n for n, tag in enumerate(self.tags)}
+        self.steps = {s.version: s for s in steps}
+        self.by_urn: dict[str, list[Step]] = {}
+        for step in sorted(self.steps.values(), key=lambda s: (order.get(s.tag, -1), s.version)):
+            self.by_urn.setdefault(step.urn, []).append(step)
+        self.after = {s.before: s for s in self.steps.values() if s.before}
+
+    def of(self, urn: str, tag: str) -> Step | None:
+        """The version of ``urn`` in release ``tag``."""
+        return next((s for s in self.by_urn.get(urn, []) if s.tag == tag), None)
+
+    def reassigned(self, urn: str) -> bool:
+        """Whether ``urn`` named different items in the releases held."""
+        return any(s.reassigned_from for s in self.by_urn.get(urn, []))
+
+    def last(self, step: Step) -> Step:
+        """The newest version of the item ``step`` is a version of."""
+        seen = {step.version}
+        while step.version in self.after and self.after[step.version].version not in seen:
+            step = self.after[step.version]
+            seen.add(step.version)
+        return step
+
+    def now(self, urn: str, tag: str) -> str | None:
+        """The URN of the item ``urn`` named in release ``tag`` in the newest release; None
+        where that item is gone (or ``urn`` was not in ``tag``)."""
+        step = self.of(urn, tag)
+        if step is None or not self.tags:
+            return None
+        last = self.last(step)
+        return last.urn if last.tag == self.tags[-1] else None

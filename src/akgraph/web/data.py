@@ -20,6 +20,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
@@ -27,6 +28,9 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from akgraph import iris, queries, resources, store
 from akgraph.iris import AK
 from akgraph.web.render import to_text
+
+if TYPE_CHECKING:
+    from akgraph.history import Succession
 
 QUERIES = Path(__file__).resolve().parent / "page_queries"
 SPARQL_JSON = "application/sparql-results+json"
@@ -328,6 +332,30 @@ class Data:
     def releases(self) -> list[dict[str, str]]:
         """The releases in the graph (release IRI, tag, commit, date), oldest first."""
         return [{k: v.value for k, v in row.items()} for row in self.select("releases")]
+
+    @cached_property
+    def succession(self) -> Succession:
+        """The history graph's versions as chains of the same item (see ``versions.rq``)."""
+        from akgraph.history import Step, Succession
+
+        tags = {r["release"]: r["tag"] for r in self.releases}
+
+        def value(row: dict, key: str) -> str | None:
+            return row[key].value if key in row else None
+
+        steps = [
+            Step(
+                row["version"].value,
+                row["urn"].value,
+                tags.get(row["release"].value, ""),
+                row["slug"].value,
+                value(row, "title"),
+                value(row, "before"),
+                value(row, "previous"),
+            )
+            for row in self.select("versions")
+        ]
+        return Succession(steps, [r["tag"] for r in self.releases])
 
     @cached_property
     def release_counts(self) -> dict[str, dict[str, int]]:
