@@ -265,7 +265,8 @@ def _build(args: argparse.Namespace) -> int:
         several = len(builds) > 1
         fmt = format_for(args.output) if args.output and not to_stdout else None
         fmt = fmt or ("trig" if several else "turtle")
-        built = build_releases(builds) if several else builds[0]
+        repository = args.source[0] if args.tags else None
+        built = build_releases(builds, repository) if several else builds[0]
         if args.output:
             data = serialize(built, fmt)
     except (SourceError, ValueError) as exc:
@@ -301,7 +302,12 @@ def _diff(args: argparse.Namespace) -> int:
     except (SourceError, ValueError) as exc:
         print(f"akgraph: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    result = diff(old.checkout.release.tag, old.data, new.checkout.release.tag, new.data)
+    renames = None
+    if args.repo and old.checkout.release.commit and new.checkout.release.commit:
+        from akgraph.source.git import renames as git_renames
+
+        renames = git_renames(args.repo, old.checkout.release.commit, new.checkout.release.commit)
+    result = diff(old.checkout.release.tag, old.data, new.checkout.release.tag, new.data, renames)
     if args.format == "json":
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
@@ -129,21 +129,33 @@ def similarity(a: Version, b: Version) -> tuple[float, float]:
     return title, text
 
 
-def match(before: dict[str, Version], after: dict[str, Version]) -> list[Match]:
+def match(
+    before: dict[str, Version],
+    after: dict[str, Version],
+    renames: Mapping[str, str] | None = None,
+) -> list[Match]:
     """The items of ``after`` that are items of ``before`` (both: :func:`items` of a release),
-    each at most once: by path, else by :func:`normal_slug`, else (files renamed) by similarity,
-    the most similar pairs first (a tie goes to the pair whose names agree without number and
-    code). Items of different kinds are never matched."""
+    each at most once: by path, else by :func:`normal_slug`, else by ``renames`` (old path ->
+    new path: git's rename detection, where the releases are commits of one repository), else
+    (files renamed) by similarity, the most similar pairs first (a tie goes to the pair whose
+    names agree without number and code). Items of different kinds are never matched."""
     left, right = dict(before), dict(after)
     found: list[Match] = []
-    for how in ("path", "slug"):
+    moves = renames or {}
+    keys: dict[str, Callable[[Version], str | None]] = {
+        "path": lambda v: v.path,
+        "slug": lambda v: normal_slug(v.slug),
+        "git": lambda v: v.path,
+    }
+    for how, key_of in keys.items():
+        old_key = (lambda v: moves.get(v.path or "")) if how == "git" else key_of
         index: dict[tuple[str, str], list[str]] = {}
         for iri, version in sorted(right.items()):
-            key = version.path if how == "path" else normal_slug(version.slug)
+            key = key_of(version)
             if key:
                 index.setdefault((version.kind, key), []).append(iri)
         for iri, version in sorted(left.items()):
-            key = version.path if how == "path" else normal_slug(version.slug)
+            key = old_key(version)
             same = index.get((version.kind, key or ""), [])
             if key and len(same) == 1 and same[0] in right:
                 found.append(Match(version, right.pop(same[0]), how))
@@ -263,9 +275,13 @@ def history_graph(statements: Iterable[Triple]) -> Graph:
     return graph
 
 
-def history_statements(releases: Sequence[tuple[str, dict[str, Version]]]) -> list[Triple]:
+def history_statements(
+    releases: Sequence[tuple[str, dict[str, Version]]],
+    renames: Callable[[str, str], Mapping[str, str]] | None = None,
+) -> list[Triple]:
     """The statements of the history graph of ``releases`` (tag and :func:`items`, oldest
-    first), each once, in a fixed order."""
+    first), each once, in a fixed order; ``renames(old tag, new tag)``: the files git found
+    renamed between two releases (see :func:`match`)."""
     out: dict[Triple, None] = {}
 
     def add(statement: Triple) -> None:
@@ -278,7 +294,8 @@ def history_statements(releases: Sequence[tuple[str, dict[str, Version]]]) -> li
     previous_tag, previous_items = "", dict[str, Version]()
     for tag, found in releases:
         release = iris.release(tag)
-        same = {m.after.iri: m.before.iri for m in match(previous_items, found)}
+        moved = renames(previous_tag, tag) if renames and previous_items else None
+        same = {m.after.iri: m.before.iri for m in match(previous_items, found, moved)}
         for iri, version in sorted(found.items()):
             node = iris.item_version(iri, tag)
             versions[iri] += 1
@@ -431,10 +448,17 @@ def _marked(words: Sequence[tuple[str, str]]) -> str:
     return " ".join(marks[op].format(text) for op, text in words)
 
 
-def diff(old_tag: str, old: Graph, new_tag: str, new: Graph) -> Diff:
-    """Compare the data graphs of two releases; items are matched by :func:`match`."""
+def diff(
+    old_tag: str,
+    old: Graph,
+    new_tag: str,
+    new: Graph,
+    renames: Mapping[str, str] | None = None,
+) -> Diff:
+    """Compare the data graphs of two releases; items are matched by :func:`match` (with
+    ``renames``, git's renamed files, where given)."""
     before, after = items(old), items(new)
-    matches = match(before, after)
+    matches = match(before, after, renames)
     now = {m.before.iri: m.after for m in matches}
     result = Diff(old_tag, new_tag)
     matched = {m.after.iri for m in matches}
