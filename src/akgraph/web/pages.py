@@ -442,6 +442,7 @@ def _history(resource: Resource) -> list[dict]:
                 "slug": (resource.first(str(AK.slug), version) or Term("")).value,
                 "title": resource.label(version),
                 "reassigned": bool(resource.values(str(AK.reassignedFrom), version)),
+                "moved_from": (resource.first(str(AK.movedFrom), version) or Term("")).value,
             }
         )
     order = {r["tag"]: n for n, r in enumerate(data().releases)}
