@@ -237,6 +237,13 @@ def test_pages_show_history_and_diff(releases):
         answer = client.get("/diff?from=v2.0&to=v2.2.0&format=json").json
         expected = diff("v2.0", releases.builds[0].data, "v2.2.0", releases.builds[1].data)
         assert answer["counts"] == expected.counts()
+        moved = {(m["from"]["urn"], m["to"]["urn"]) for m in answer["moved"]}
+        assert moved == hand_checked()["moved"]
+        page = client.get("/diff?from=v2.0&to=v2.2.0").get_data(as_text=True)
+        table = page.split('id="verplaatst"', 1)[1].split("</table>", 1)[0]
+        assert table.count("<tr>") == len(moved) + 1  # with the header row
+        owp14 = client.get("/doc/urn:nl:ak:mtr:owp-14").get_data(as_text=True)
+        assert "(was <code>urn:nl:ak:mtr:owp-17</code>)" in owp14.split('id="geschiedenis"')[1]
         assert client.get("/diff?from=v2.0&to=v9").status_code == 404
     finally:
         app.extensions["akgraph.store"].close()
