@@ -22,6 +22,7 @@ from akgraph import build
 from tests.conftest import RELEASES, corpus_release
 
 AK = "https://w3id.org/algoritmekader/def#"
+DCT = "http://purl.org/dc/terms/"
 
 
 def _markdown_files(root: Path) -> set[str]:
@@ -208,6 +209,10 @@ def test_sample_page_links(client, sample_build):
     assert "/doc/urn:nl:ak:pagina:index" in parser.hrefs  # the trail: home above it
     home = client.get("/doc/urn:nl:ak:pagina:index").get_data(as_text=True)
     assert "/doc/urn:nl:ak:pagina:over-het-voorbeeld/index" in home  # listed under home
+    start = _Links()
+    start.feed(client.get("/").get_data(as_text=True))  # the site's top level on our home
+    for path in ("index", "levenscyclus/index", "rollen/index", "over-het-voorbeeld/index"):
+        assert f"/doc/urn:nl:ak:pagina:{path}" in start.hrefs
 
 
 def test_item_pages_render_the_mapping_s_links(client, sample_build):
@@ -244,3 +249,23 @@ def test_resolver_reads_links_as_mkdocs():
     assert resolve(here, Link("", "../../")) == Target(file="index.md")
     assert resolve(here, Link("", "../img/x.png")) == Target(site="img/x.png")
     assert resolve(here, Link("", "d.md")) == Target()  # no such file
+
+
+def test_a_page_that_cannot_be_read_is_reported_and_left_out(checkout):
+    from akgraph.problems import Severity
+
+    (checkout / "docs" / "kapot.md").write_bytes("caf\xe9\n".encode("latin-1"))
+    (checkout / "docs" / "zonder-frontmatter.md").write_text("# Gewoon\n\nTekst.\n", "utf-8")
+    config = checkout / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8") + "  - Weg: bestaat-niet.md\n", "utf-8")
+    built = build(checkout)
+    (problem,) = [p for p in built.problems if p.path == "docs/kapot.md"]
+    assert problem.skipped and problem.code == "not-utf8"
+    assert problem.severity is Severity.WARNING  # a page, not an item: the build still passes
+    documents = _documents(built.data)
+    assert "docs/kapot.md" not in documents
+    assert documents["docs/zonder-frontmatter.md"] == URIRef("urn:nl:ak:pagina:zonder-frontmatter")
+    title = built.data.value(documents["docs/zonder-frontmatter.md"], URIRef(DCT + "title"))
+    assert str(title) == "Gewoon"
+    (missing,) = [p for p in built.problems if p.code == "nav-missing-page"]
+    assert missing.value == "bestaat-niet.md"

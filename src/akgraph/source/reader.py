@@ -13,7 +13,7 @@ import os
 import re
 import stat
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -244,9 +244,14 @@ def read_checkout(root: str | os.PathLike[str], release: Release | None = None) 
     for path in sorted((base / "docs").rglob("*.md")):  # every other page of the site
         if path.relative_to(base).as_posix() in attempted or path.is_dir():
             continue
+        found = len(problems)
         document = _read_document(base, PAGE, path, problems)
         if document is not None:
             checkout.documents.append(document)
+        # a page left out loses no item: a warning, so that a release still builds
+        problems[found:] = [
+            replace(p, severity=Severity.WARNING) if p.skipped else p for p in problems[found:]
+        ]
     checkout.navigation = _read_navigation(base, problems)
     checkout.glossary_text = _read_glossary(base, problems)
     checkout.audit_texts = _read_audit_texts(base, problems)

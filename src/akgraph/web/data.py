@@ -272,6 +272,13 @@ class Data:
         return {row["class"].value: int(row["count"].value) for row in self.select("counts")}
 
     @cached_property
+    def navigation(self) -> list[tuple[str, str]]:
+        """The top level of the site's navigation: IRI and title (of the section a page starts,
+        else the navigation's or the page's own), in the navigation's order."""
+        rows = self.select("navigation")
+        return list({row["page"].value: row["label"].value for row in rows}.items())
+
+    @cached_property
     def concepts(self) -> dict[str, dict[str, str]]:
         """Per concept or scheme IRI: its label, notation and scheme."""
         found: dict[str, dict[str, str]] = {}

@@ -565,7 +565,11 @@ def home() -> str:
         for iri, info in data().concepts.items()
         if "scheme" not in info and iri.startswith(iris.PREFIX)
     )
-    return render_template("home.html", kinds=kinds, schemes=schemes, counts=counts)
+    site = list(data().navigation)
+    home_page = str(iris.page("docs/index.md"))  # the home page, also where the nav omits it
+    if home_page not in dict(site) and data().describe(home_page).exists:
+        site.insert(0, (home_page, data().describe(home_page).label()))
+    return render_template("home.html", kinds=kinds, schemes=schemes, counts=counts, site=site)
 
 
 @bp.route("/<any(maatregelen, vereisten, hulpmiddelen):kind>")
