@@ -209,6 +209,11 @@ def test_sample_page_links(client, sample_build):
     assert "/doc/urn:nl:ak:pagina:index" in parser.hrefs  # the trail: home above it
     home = client.get("/doc/urn:nl:ak:pagina:index").get_data(as_text=True)
     assert "/doc/urn:nl:ak:pagina:over-het-voorbeeld/index" in home  # listed under home
+    item = client.get("/doc/urn:nl:ak:mtr:org-02").get_data(as_text=True)
+    trail = item.split('class="breadcrumbs"', 1)[1].split("</nav>", 1)[0]
+    assert trail.index("urn:nl:ak:pagina:index") < trail.index(
+        "urn:nl:ak:pagina:voldoen-aan-wetten-en-regels/index"
+    ) < trail.index("urn:nl:ak:pagina:voldoen-aan-wetten-en-regels/maatregelen/index")
     start = _Links()
     start.feed(client.get("/").get_data(as_text=True))  # the site's top level on our home
     for path in ("index", "levenscyclus/index", "rollen/index", "over-het-voorbeeld/index"):

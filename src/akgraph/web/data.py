@@ -367,11 +367,6 @@ class Data:
         return diff(old, self.release_graph(old), new, self.release_graph(new))
 
     @cached_property
-    def paths(self) -> dict[str, str]:
-        """IRI of the item converted from each source file (path relative to the checkout)."""
-        return {row["path"].value: row["item"].value for row in self.select("paths")}
-
-    @cached_property
     def subjects(self) -> list[str]:
         """Every urn:nl:ak: IRI the graph describes."""
         return sorted(row["item"].value for row in self.select("subjects"))

@@ -262,8 +262,9 @@ def _item_page(resource: Resource) -> str:
         "kind": _kind_name(types),
         "tasks": _tasks(resource),
     }
+    context["trail"], children = _navigation(resource)
     if str(AK.Page) in types:
-        context["trail"], context["children"] = _navigation(resource)
+        context["children"] = children
         context["inbound"] = sorted(resource.referrers(str(AK.linksTo)), key=resource.label)
         return render_template("page.html", **context)
     if str(SKOS.Concept) in types:
