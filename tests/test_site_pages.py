@@ -100,10 +100,13 @@ class _Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.hrefs: list[str] = []
+        self.sources: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         if tag == "a":
             self.hrefs += [value for name, value in attrs if name == "href" and value]
+        elif tag == "img":
+            self.sources += [value for name, value in attrs if name == "src" and value]
 
 
 _local = threading.local()
@@ -206,6 +209,8 @@ def test_sample_page_links(client, sample_build):
     assert "/doc/urn:nl:ak:levenscyclus:ontwerp" in parser.hrefs  # in HTML, by the page's URL
     official = "https://minbzk.github.io/Algoritmekader/voldoen-aan-wetten-en-regels/"
     assert official + "hulpmiddelen/documenten/formulier.pdf" in parser.hrefs  # not exported
+    image = "https://minbzk.github.io/Algoritmekader/over-het-voorbeeld/afbeeldingen/schema.png"
+    assert f'src="{image}"' in page.get_data(as_text=True)  # an image, from the official site
     assert "/doc/urn:nl:ak:pagina:index" in parser.hrefs  # the trail: home above it
     home = client.get("/doc/urn:nl:ak:pagina:index").get_data(as_text=True)
     assert "/doc/urn:nl:ak:pagina:over-het-voorbeeld/index" in home  # listed under home
@@ -236,7 +241,7 @@ def test_item_pages_render_the_mapping_s_links(client, sample_build):
             expected.add(url + (f"#{fragment}" if fragment else ""))
         parser = _Links()
         parser.feed(client.get(f"/doc/{subject}").get_data(as_text=True))
-        assert expected <= set(parser.hrefs), subject
+        assert expected <= set(parser.hrefs) | set(parser.sources), subject
         assert not [h for h in parser.hrefs if h.endswith(".md") or ".md#" in h], subject
 
 

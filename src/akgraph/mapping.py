@@ -714,13 +714,17 @@ class _Mapper:
     def _links(self, subject: URIRef, doc: Document, links: Iterable[markdown.Link]) -> None:
         """Each link of the text: an external one as ``ak:externalLink``; a relative one
         resolved (by :class:`Resolver`) as ``ak:linksTo`` and as a link node that says what the
-        link as written goes to, so that pages show the links as the mapping resolved them."""
+        link as written goes to, so that pages show the links as the mapping resolved them. An
+        image in the export's folders gets a link node only (to its file on the official site).
+        """
         add = self.graph.add
-        numbered: dict[tuple[str, bool], URIRef] = {}
+        numbered: dict[tuple[str, bool, bool], URIRef] = {}
         for link in links:
             href = link.href.strip()
             if not href or href.startswith("#"):
                 continue
+            if link.image and ":" in href.split("/", 1)[0]:
+                continue  # an image from elsewhere: shown as it is
             if ":" in href.split("/", 1)[0]:
                 external = iris.web_iri(href)
                 if iris.is_valid_iri(str(external)):
@@ -737,10 +741,10 @@ class _Mapper:
                     )
                     add((subject, AK.brokenLink, Literal(href)))
                 continue
-            if (href, link.html) in numbered:
+            if (href, link.html, link.image) in numbered:
                 continue
             node = iris.link(subject, len(numbered) + 1)
-            numbered[(href, link.html)] = node
+            numbered[(href, link.html, link.image)] = node
             add((subject, AK.link, node))
             add((node, RDF.type, AK.Link))
             add((node, AK.href, Literal(href)))
@@ -754,6 +758,8 @@ class _Mapper:
                 resolved = found or iris.official_page(self.checkout.site, target.file)
             elif target.site is not None:
                 resolved = iris.web_iri(self.checkout.site.rstrip("/") + "/" + target.site)
+            elif link.image:
+                continue  # no file to show: the image as written
             else:
                 self.problem(
                     Severity.WARNING,
@@ -765,7 +771,8 @@ class _Mapper:
                 )
                 add((subject, AK.brokenLink, Literal(href)))
                 continue
-            add((subject, AK.linksTo, resolved))
+            if not link.image:
+                add((subject, AK.linksTo, resolved))
             add((node, AK.target, resolved))
 
     # -- plain pages and the navigation ------------------------------------------------------

@@ -114,11 +114,12 @@ class Section:
 class Link:
     """A link in the Markdown: its text and its target as written; ``html`` for an ``<a
     href>`` written in HTML, which MkDocs leaves alone (so it is relative to the built page's
-    URL, not to the file)."""
+    URL, not to the file); ``image`` for an image (``![alt](src)``: its alt text and source)."""
 
     text: str
     href: str
     html: bool = False
+    image: bool = False
 
 
 #: The ``href`` of an HTML ``<a>`` tag: the tag before it, and its value in double or single
@@ -184,6 +185,8 @@ def _links(children: list) -> list[Link]:
             href, text = str(child.attrs.get("href", "")), []
         elif child.type == "html_inline":
             found.extend(Link("", h, html=True) for h in html_hrefs(child.content))
+        elif child.type == "image":
+            found.append(Link(child.content, str(child.attrs.get("src", "")), image=True))
         elif child.type == "link_close" and href is not None:
             found.append(Link("".join(text).strip(), href))
             href = None

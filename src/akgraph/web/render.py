@@ -141,6 +141,10 @@ def to_html(markdown: str, resolve: Resolver | None = None) -> Markup:
                         child.attrSet("href", target)
                 elif child.type == "html_inline":
                     child.content = _resolve_html(child.content, resolve)
+                elif child.type == "image":
+                    source = resolve(str(child.attrGet("src") or ""), False)
+                    if source:
+                        child.attrSet("src", source)
     # a wide table scrolls sideways (CSS); tabindex lets keyboard users scroll it too
     html = _MD.renderer.render(tokens, _MD.options, env).replace("<table>", '<table tabindex="0">')
     return Markup(
