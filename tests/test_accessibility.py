@@ -38,6 +38,7 @@ PAGES = {
     "named query": "/queries/measures-for-requirement",
     "validation": "/validatie",
     "about": "/over",
+    "ontology": "/def",
     "releases": "/releases",
     "what applies to us": "/wat-geldt-voor-ons?risicogroep=hoog-risico-ai-systeem"
     "&rol-ai-act=aanbieder&soort-toepassing=ai-systeem",

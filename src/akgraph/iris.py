@@ -33,6 +33,9 @@ Legislation is not ours, so it gets the identifiers of its publishers:
   part the Juriconnect reference with the enclosing parts the source gives
   (``jci1.3:c:BWBR0005537&hoofdstuk=3&afdeling=3.2``);
 * a legal link in an item's text is the item's URN with fragment ``#wetsverwijzing-<n>``.
+
+The ontology is ``https://w3id.org/algoritmekader/def`` (:data:`ONTOLOGY`), its terms
+``…/def#<Name>`` (:data:`AK`); the dataset holds it in the named graph of that IRI.
 """
 
 from __future__ import annotations
@@ -49,13 +52,17 @@ from rdflib import Namespace, URIRef
 if TYPE_CHECKING:  # the source package imports this module
     from akgraph.source.legal import Act, Part
 
-AK = Namespace("https://w3id.org/algoritmekader/def#")
+#: The persistent base of akgraph's own web addresses: w3id.org redirects ``<W3ID><path>`` to
+#: ``<server>/<path>`` (the ontology ``def``, the JSON-LD context ``context.jsonld``).
+W3ID = "https://w3id.org/algoritmekader/"
+AK = Namespace(W3ID + "def#")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 ELI_ROOT = "http://data.europa.eu/eli/"
 CELLAR_CELEX = "http://publications.europa.eu/resource/celex/"
 EURLEX_CELEX = "https://eur-lex.europa.eu/legal-content/NL/TXT/?uri=CELEX:"
 WETTEN = "https://wetten.overheid.nl/"
-ONTOLOGY = URIRef("https://w3id.org/algoritmekader/def")
+#: the ontology's IRI (the ``ak:`` namespace without ``#``), also the name of its graph
+ONTOLOGY = URIRef(W3ID + "def")
 VOCABULARY_GRAPH = URIRef("urn:nl:ak:graph:vocabularies")
 HISTORY_GRAPH = URIRef("urn:nl:ak:graph:history")
 DECISION_AID_GRAPH = URIRef("urn:nl:ak:graph:beslishulp")

@@ -107,7 +107,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         heavy=limits.timeout / 2,
     )
 
-    from akgraph.web import api, applicability_page, beslishulp, operations, pages, sparql
+    from akgraph.web import (
+        api,
+        applicability_page,
+        beslishulp,
+        feed,
+        ontology,
+        operations,
+        pages,
+        sparql,
+    )
     from akgraph.web.data import Data
 
     app.extensions[beslishulp.TREE] = beslishulp.find_tree(app.config, app.config["SOURCE"])
@@ -118,6 +127,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(beslishulp.bp)
     app.register_blueprint(applicability_page.bp)
+    app.register_blueprint(feed.bp)
+    app.register_blueprint(ontology.bp)
     operations.init_app(app)
     if app.config["BASE_URL"]:
         app.wsgi_app = _BaseUrl(app.wsgi_app, app.config["BASE_URL"])  # type: ignore[method-assign]

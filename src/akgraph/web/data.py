@@ -366,6 +366,12 @@ class Data:
 
         return diff(old, self.release_graph(old), new, self.release_graph(new))
 
+    @lru_cache(maxsize=8)  # noqa: B019
+    def feed_members(self, tag: str) -> bytes:
+        """The versions of release ``tag`` as members of the change feed, as N-Triples (see
+        ``page_queries/ldes-members.rq``)."""
+        return self._run("ldes-members", "CONSTRUCT", N_TRIPLES, release=str(iris.release(tag)))
+
     @cached_property
     def subjects(self) -> list[str]:
         """Every urn:nl:ak: IRI the graph describes."""

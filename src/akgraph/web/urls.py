@@ -84,6 +84,18 @@ def dump(extension: str, external: bool = False) -> str:
     return url_for("pages.dump", extension=extension, _external=external)
 
 
+def ontology(suffix: str | None = None, external: bool = False) -> str:
+    """The ontology at its namespace (``/def``); ``suffix`` (``ttl``, ``jsonld``...) a format."""
+    if suffix:
+        return url_for("ontology.ontology", suffix=suffix, _external=external)
+    return url_for("ontology.ontology", _external=external)
+
+
+def context(external: bool = False) -> str:
+    """The JSON-LD context."""
+    return url_for("ontology.context", _external=external)
+
+
 def validation() -> str:
     return url_for("pages.validation")
 
@@ -103,6 +115,16 @@ def diff(
     """The changes between two releases."""
     given: dict[str, Any] = {"from": old, "to": new} if old and new else {}
     return url_for("pages.release_diff", _external=external, **given | params)
+
+
+def feed(external: bool = False) -> str:
+    """The change feed (a Linked Data Event Stream of the releases' history)."""
+    return url_for("feed.stream", _external=external)
+
+
+def feed_page(tag: str, external: bool = False) -> str:
+    """The page of the change feed with the versions of release ``tag``."""
+    return url_for("feed.page", tag=tag, _external=external)
 
 
 # -- JSON API (task-registry routes) ---------------------------------------------------------
