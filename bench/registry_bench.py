@@ -15,7 +15,10 @@ Against each: (1) the index of every collection, ``--requests`` sequential GETs 
 keep-alive connection (p50, p99); (2) AMT's system-card flow, ``get_requirements_and_measures``
 for a high-risk provider (the index, then one GET per URN, every record parsed by AMT's
 models) and ``fetch_instruments``, each timed inside a fresh AMT process (``--runs`` times,
-alternating between the servers, median), as AMT caches records per process. AMT opens a new
+alternating between the servers, median), as AMT caches records per process; (3) the same
+records from both: AMT's repository fetching the requirements and measures of the registry's
+own card, so that the data's differences (akgraph's v2.0 requirements link a few more measures,
+and it serves the framework's instruments beside the registry's) do not count. AMT opens a new
 HTTP client per request, so much of that time is the client's own. Ratios are
 akgraph / task-registry: below 1 is faster.
 """
@@ -34,6 +37,7 @@ import time
 from pathlib import Path
 
 import http_bench as hb  # bench/http_bench.py (this folder is on the path when run from it)
+import record  # bench/record.py (this folder is on the path when run from it)
 
 ROOT = hb.ROOT
 SHARED = Path(os.environ.get("AKGRAPH_CLIENTS", ROOT.parent / "shared" / "clients"))
@@ -120,8 +124,8 @@ def index_latency(server: hb.Server, requests: int) -> dict[str, dict[str, float
     return found
 
 
-def amt_flow(server: hb.Server) -> dict:
-    """Seconds of AMT's system-card flow and instrument fetch, in a fresh AMT process."""
+def amt(server: hb.Server, mode: str, request: object) -> dict:
+    """The answer of ``tests/amt_driver.py MODE`` against ``server``, in a fresh AMT process."""
     python = AMT_VENV / "bin" / "python"
     if not python.exists():
         raise SystemExit(f"{python} not found: ./scripts/test makes AMT's virtual environment")
@@ -132,15 +136,21 @@ def amt_flow(server: hb.Server) -> dict:
         "NO_PROXY": "*",
     }
     done = subprocess.run(
-        [str(python), str(ROOT / "tests" / "amt_driver.py"), "timed"],
-        input=json.dumps(PROFILE).encode(),
+        [str(python), str(ROOT / "tests" / "amt_driver.py"), mode],
+        input=json.dumps(request).encode(),
         capture_output=True,
         env=env,
         timeout=600,
     )
     if done.returncode:
-        raise SystemExit(f"AMT against {server.name}: {done.stderr.decode()[-2000:]}")
+        raise SystemExit(f"AMT {mode} against {server.name}: {done.stderr.decode()[-2000:]}")
     return json.loads(done.stdout)
+
+
+def same_records(registry: hb.Server) -> dict[str, list[str]]:
+    """The URNs of the registry's own system card for :data:`PROFILE`, to fetch from both."""
+    card = amt(registry, "systemcards", [PROFILE])["cards"][0]
+    return {"requirements": card["requirements"], "measures": card["measures"]}
 
 
 def report(found: dict[str, dict], runs: int, requests: int, ran: list[hb.Server]) -> str:
@@ -161,7 +171,12 @@ def report(found: dict[str, dict], runs: int, requests: int, ran: list[hb.Server
         for stat in ("p50", "p99"):
             a, b = ours["index"][kind][stat], theirs["index"][kind][stat]
             lines.append(f"| `/{kind}/` index {stat} (ms) | {a:.2f} | {b:.2f} | {a / b:.2f} |")
-    for what, key in (("system card (s)", "systemcard"), ("all instruments (s)", "instruments")):
+    same = f"the registry's card, {ours['amt']['parsed']} records, fetched (s)"
+    for what, key in (
+        ("system card (s)", "systemcard"),
+        ("all instruments (s)", "instruments"),
+        (same, "same"),
+    ):
         a, b = ours["amt"][key], theirs["amt"][key]
         lines.append(f"| AMT {what}, median | {a:.3f} | {b:.3f} | {a / b:.2f} |")
     counts = "; ".join(
@@ -189,23 +204,26 @@ def main() -> None:
             for server in ran:
                 server.start(Path(work))
             found = {s.name: {"index": index_latency(s, args.requests)} for s in ran}
+            urns = same_records(ran[1])
             flows: dict[str, list[dict]] = {s.name: [] for s in ran}
             for _ in range(args.runs):  # alternating, so a change in the machine's load hits both
                 for server in ran:
-                    flows[server.name].append(amt_flow(server))
+                    flow = amt(server, "timed", PROFILE)
+                    fetched = amt(server, "fetch", urns)
+                    flows[server.name].append(flow | {"same": fetched["seconds"]} | fetched)
             for name, runs in flows.items():
                 found[name]["amt"] = {
                     key: statistics.median(r[key] for r in runs)
-                    for key in ("systemcard", "instruments")
-                } | {"counts": runs[0]["counts"]}
+                    for key in ("systemcard", "instruments", "same")
+                } | {"counts": runs[0]["counts"], "parsed": runs[0]["parsed"]}
+                if any(r["parsed"] != sum(map(len, urns.values())) for r in runs):
+                    raise SystemExit(f"{name}: AMT did not parse every record of the card")
         finally:
             for server in ran:
                 server.stop()
     text = report(found, args.runs, args.requests, ran)
     print(text)
-    if args.write:
-        with open(args.write, "a", encoding="utf-8") as fh:
-            fh.write("\n" + text)
+    record.append(args.write, text)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,9 @@ Not a test module and never imported by akgraph's tests: tests/test_amt_contract
 * ``timed`` (request: one profile): seconds AMT takes for its system-card flow (index, one GET
   per URN, parse) and for fetching every instrument, in this fresh process (AMT caches each
   URN's record per process), with the counts fetched. For bench/registry_bench.py.
+* ``fetch`` (request: URNs per collection): seconds AMT's repository takes to fetch those
+  records (one GET per URN) and its models to parse them, in this fresh process, and the
+  number parsed; the same records from two servers, for bench/registry_bench.py.
 """
 
 from __future__ import annotations
@@ -102,7 +105,22 @@ async def timed(fields: dict) -> dict:
     }
 
 
-MODES = {"parse": parse, "applicable": applicable, "systemcards": systemcards, "timed": timed}
+async def fetch(urns: dict[str, list[str]]) -> dict:
+    start = time.perf_counter()
+    parsed = 0
+    for kind, wanted in urns.items():
+        records = await task_registry_repository.fetch_tasks(TaskType(kind), wanted)
+        parsed += len([MODELS[kind](**data) for data in records])
+    return {"seconds": time.perf_counter() - start, "parsed": parsed}
+
+
+MODES = {
+    "parse": parse,
+    "applicable": applicable,
+    "systemcards": systemcards,
+    "timed": timed,
+    "fetch": fetch,
+}
 
 if __name__ == "__main__":
     request = json.load(sys.stdin)

@@ -117,7 +117,7 @@ def test_service_description(client, app):
     assert (service, SD.feature, SD.UnionDefaultGraph) in graph
     names = {str(name) for name in graph.objects(None, SD.name)}
     assert names == set(app.extensions["akgraph.store"].graphs())
-    assert len(names) == 4  # release, vocabularies, decision aid, instrument registry
+    assert len(names) == 5  # release, vocabularies, ontology, decision aid, instrument registry
     jsonld = get(client, accept="application/ld+json")
     assert jsonld.mimetype == "application/ld+json"
     assert len(Graph().parse(data=jsonld.data, format="json-ld")) == len(graph)

@@ -55,8 +55,8 @@ def test_publish_puts_every_named_graph(published, local, capsys):
         g.value: len(list(local.quads_for_pattern(None, None, None, g)))
         for g in local.named_graphs()
     }
-    # the release, the vocabularies, the decision aid, the instrument registry
-    assert len(expected) == 4 and all(expected.values())
+    # the release, the vocabularies, the ontology, the decision aid, the instrument registry
+    assert len(expected) == 5 and all(expected.values())
     assert remote_counts(published) == expected
     # PUT replaces: publishing again leaves the same graphs
     assert main(["publish", "--to", f"{published}/store"]) == 0
@@ -86,11 +86,19 @@ def test_remote_answers_like_the_local_store(remote_client, client):
 
 @pytest.mark.parametrize(
     ("query", "accept"),
+    # IRIs only: the ontology's blank nodes (its owl:unionOf classes) sort first, and each
+    # store labels blank nodes its own way
     [
-        ("SELECT ?s WHERE { ?s a ?t } ORDER BY ?s LIMIT 5", "text/csv"),
-        ("SELECT ?s WHERE { ?s a ?t } ORDER BY ?s LIMIT 5", "application/sparql-results+xml"),
+        ("SELECT ?s WHERE { ?s a ?t FILTER isIRI(?s) } ORDER BY ?s LIMIT 5", "text/csv"),
+        (
+            "SELECT ?s WHERE { ?s a ?t FILTER isIRI(?s) } ORDER BY ?s LIMIT 5",
+            "application/sparql-results+xml",
+        ),
         ("ASK { ?s ?p ?o }", "application/sparql-results+json"),
-        ("CONSTRUCT WHERE { ?s a ?t } ORDER BY ?s LIMIT 5", "application/n-triples"),
+        (
+            "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t FILTER isIRI(?s) } ORDER BY ?s LIMIT 5",
+            "application/n-triples",
+        ),
         ("DESCRIBE <urn:nl:ak:graph:vocabularies>", "text/turtle"),
     ],
 )

@@ -57,6 +57,8 @@ class Build:
     decision_graph: Graph | None = None
     #: the instrument registry's graph (``urn:nl:ak:graph:instrumenten``), where one was read
     instrument_graph: Graph | None = None
+    #: the ontology, published in the graph named by its IRI (:data:`akgraph.iris.ONTOLOGY`)
+    ontology: Graph = field(default_factory=resources.ontology)
 
     @property
     def release(self) -> URIRef:
@@ -64,13 +66,19 @@ class Build:
         return iris.release(self.checkout.release.tag)
 
     def named_graphs(self) -> list[tuple[URIRef, Graph]]:
-        """The data in a graph named after the release, the vocabularies in their own graph
-        (and the decision aid and the instrument registry in theirs, where they were read)."""
+        """The data in a graph named after the release, the vocabularies and the ontology in
+        their own graphs (and the decision aid and the instrument registry in theirs, where they
+        were read)."""
         return [(self.release, self.data), *self.other_graphs()]
 
     def other_graphs(self) -> list[tuple[URIRef, Graph]]:
-        """The named graphs beside the release's data: the vocabularies, the extra graphs."""
-        return [(iris.VOCABULARY_GRAPH, self.vocabularies), *self.extra_graphs()]
+        """The named graphs beside the release's data: the vocabularies, the ontology, the extra
+        graphs."""
+        return [
+            (iris.VOCABULARY_GRAPH, self.vocabularies),
+            (iris.ONTOLOGY, self.ontology),
+            *self.extra_graphs(),
+        ]
 
     def extra_graphs(self) -> list[tuple[URIRef, Graph]]:
         """The graphs read beside the checkout: the decision aid, the instrument registry."""
@@ -106,14 +114,13 @@ class Build:
         return _dataset(self.named_graphs(), self.data)
 
     def union(self) -> Graph:
-        """Data and vocabularies in one graph."""
+        """Every named graph (data, vocabularies, ontology, the extra graphs) in one graph."""
         graph = Graph()
         for prefix, namespace in self.data.namespaces():
             graph.bind(prefix, namespace)
         graph += self.data
-        graph += self.vocabularies
-        for _, extra in self.extra_graphs():
-            graph += extra
+        for _, other in self.other_graphs():
+            graph += other
         return graph
 
     def counts(self) -> dict[str, int]:
@@ -185,7 +192,7 @@ def add_decision_aid(built: Build, folder: str | Path) -> None:
 @dataclass
 class Releases:
     """Several releases in one dataset: each in its own named graph, oldest first, with the
-    vocabularies and the history graph (what each URN named in each release)."""
+    vocabularies, the ontology and the history graph (what each URN named in each release)."""
 
     builds: list[Build]
     #: the statements of the history graph (:func:`akgraph.history.history_statements`)
@@ -213,21 +220,25 @@ class Releases:
         return [p for b in self.builds for p in b.problems]
 
     def named_graphs(self) -> list[tuple[URIRef, Graph]]:
-        """Each release's data in its own graph, then the vocabularies and the history."""
+        """Each release's data in its own graph, then the vocabularies, the ontology, the
+        history and the extra graphs."""
         return [*((built.release, built.data) for built in self.builds), *self.other_graphs()]
 
     def other_graphs(self) -> list[tuple[URIRef, Graph]]:
         """The named graphs beside the releases' data."""
         return [
             (iris.VOCABULARY_GRAPH, self.newest.vocabularies),
+            (iris.ONTOLOGY, self.newest.ontology),
             (iris.HISTORY_GRAPH, self.history),
             *self.newest.extra_graphs(),
         ]
 
     def other_statements(self) -> list[tuple[URIRef, Iterable[Triple]]]:
-        """The vocabularies, the history as its statements (no graph made), the extra graphs."""
+        """The vocabularies, the ontology, the history as its statements (no graph made), the
+        extra graphs."""
         return [
             (iris.VOCABULARY_GRAPH, self.newest.vocabularies),
+            (iris.ONTOLOGY, self.newest.ontology),
             (iris.HISTORY_GRAPH, self.statements),
             *self.newest.extra_graphs(),
         ]
@@ -237,7 +248,8 @@ class Releases:
         return _dataset(self.named_graphs(), self.newest.data)
 
     def union(self) -> Graph:
-        """The newest release with the vocabularies and the history (one graph)."""
+        """The newest release with the vocabularies, the ontology and the history (one
+        graph)."""
         graph = self.newest.union()
         graph += self.history
         return graph

@@ -11,6 +11,9 @@ Scheme (all under ``urn:nl:ak:``):
 * glossary terms are ``urn:nl:ak:begrip:<slug of the term>``;
 * a release is ``urn:nl:ak:release:<tag>``, and what an item's URN named in that release
   ``urn:nl:ak:versie:<tag>:<code>:<id>`` (``urn:nl:ak:versie:v2.0:mtr:dat-12``);
+* a page of the site that is no item and no list value (``docs/ai-verordening/index.md``) is
+  ``urn:nl:ak:pagina:<its path in docs/ without .md>`` (``urn:nl:ak:pagina:ai-verordening/index``);
+* a link in a text is the text's IRI with fragment ``#link-<n>``;
 * a reference that matched nothing is ``urn:nl:ak:ref:<field>:<value>``;
 * a section of an item's text is the item's URN with the slug of its heading as fragment
   (``urn:nl:ak:mtr:org-02#toelichting``; the text before the first heading is ``#inleiding``);
@@ -30,6 +33,9 @@ Legislation is not ours, so it gets the identifiers of its publishers:
   part the Juriconnect reference with the enclosing parts the source gives
   (``jci1.3:c:BWBR0005537&hoofdstuk=3&afdeling=3.2``);
 * a legal link in an item's text is the item's URN with fragment ``#wetsverwijzing-<n>``.
+
+The ontology is ``https://w3id.org/algoritmekader/def`` (:data:`ONTOLOGY`), its terms
+``…/def#<Name>`` (:data:`AK`); the dataset holds it in the named graph of that IRI.
 """
 
 from __future__ import annotations
@@ -46,13 +52,17 @@ from rdflib import Namespace, URIRef
 if TYPE_CHECKING:  # the source package imports this module
     from akgraph.source.legal import Act, Part
 
-AK = Namespace("https://w3id.org/algoritmekader/def#")
+#: The persistent base of akgraph's own web addresses: w3id.org redirects ``<W3ID><path>`` to
+#: ``<server>/<path>`` (the ontology ``def``, the JSON-LD context ``context.jsonld``).
+W3ID = "https://w3id.org/algoritmekader/"
+AK = Namespace(W3ID + "def#")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 ELI_ROOT = "http://data.europa.eu/eli/"
 CELLAR_CELEX = "http://publications.europa.eu/resource/celex/"
 EURLEX_CELEX = "https://eur-lex.europa.eu/legal-content/NL/TXT/?uri=CELEX:"
 WETTEN = "https://wetten.overheid.nl/"
-ONTOLOGY = URIRef("https://w3id.org/algoritmekader/def")
+#: the ontology's IRI (the ``ak:`` namespace without ``#``), also the name of its graph
+ONTOLOGY = URIRef(W3ID + "def")
 VOCABULARY_GRAPH = URIRef("urn:nl:ak:graph:vocabularies")
 HISTORY_GRAPH = URIRef("urn:nl:ak:graph:history")
 DECISION_AID_GRAPH = URIRef("urn:nl:ak:graph:beslishulp")
@@ -126,6 +136,16 @@ def registry_code(urn: str) -> str | None:
     """The instrument code of a task-registry URN (``iama``)."""
     found = _REGISTRY_URN.match(urn)
     return found.group(1) if found else None
+
+
+def page(doc_path: str) -> URIRef:
+    """IRI of the page made from ``doc_path`` (relative to the checkout: ``docs/a/b.md``)."""
+    return concept("pagina", doc_path.removeprefix("docs/").removesuffix(".md"))
+
+
+def link(iri: str, number: int) -> URIRef:
+    """IRI of the ``number``-th distinct link in the text of ``iri``."""
+    return part(iri, "link", number)
 
 
 def part(iri: str, kind: str, number: int) -> URIRef:

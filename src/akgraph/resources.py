@@ -42,10 +42,20 @@ def vocabularies() -> Graph:
 
 
 def ontology() -> Graph:
-    """The akgraph ontology (a fresh copy, safe to change)."""
+    """The akgraph ontology (a fresh copy, safe to change), its blank nodes (the unions and
+    their lists) labelled from the content, so that every process writes the same N-Quads."""
     copy = Graph()
-    copy += _turtle("ontology", "akgraph.ttl")
+    copy += _canonical_ontology()
     return copy
+
+
+@cache
+def _canonical_ontology() -> Graph:
+    from rdflib.compare import to_canonical_graph
+
+    canonical = Graph()
+    canonical += to_canonical_graph(_turtle("ontology", "akgraph.ttl"))
+    return canonical
 
 
 def jsonld_context() -> dict:

@@ -112,6 +112,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         applicability_page,
         beslishulp,
         feed,
+        ontology,
         operations,
         pages,
         sparql,
@@ -127,6 +128,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(beslishulp.bp)
     app.register_blueprint(applicability_page.bp)
     app.register_blueprint(feed.bp)
+    app.register_blueprint(ontology.bp)
     operations.init_app(app)
     if app.config["BASE_URL"]:
         app.wsgi_app = _BaseUrl(app.wsgi_app, app.config["BASE_URL"])  # type: ignore[method-assign]

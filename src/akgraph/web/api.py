@@ -28,6 +28,7 @@ from werkzeug.datastructures import MultiDict
 from akgraph import applicability, decision_aid, registry_labels
 from akgraph.web import urls
 from akgraph.web.registry import KINDS, Item, Registry, history_entry
+from akgraph.web.registry import versions as registry_versions
 
 bp = Blueprint("api", __name__)
 
@@ -74,7 +75,7 @@ def _check_version() -> Response | None:
     version = request.args.get("version")
     if version is None or request.endpoint in ("api.openapi",):
         return None
-    known = Registry(current_app.extensions["akgraph.data"]).versions
+    known = registry_versions(current_app.extensions["akgraph.data"])
     if version not in known:
         return error_response(404, f"unknown version: {version}", versions=known)
     return None

@@ -22,6 +22,7 @@ from akgraph import applicability, iris, registry_labels
 from akgraph.web import exports, urls
 from akgraph.web.api import ProfileError, _version_params, parse_profile, registry, summary
 from akgraph.web.registry import PHASES, Item, Registry
+from akgraph.web.registry import versions as registry_versions
 
 bp = Blueprint("applicability", __name__)
 
@@ -86,7 +87,7 @@ def outcome(view: Registry, profile: applicability.Profile) -> Outcome:
 
 def _check_version() -> None:
     version = request.args.get("version")
-    known = Registry(current_app.extensions["akgraph.data"]).versions
+    known = registry_versions(current_app.extensions["akgraph.data"])
     if version is not None and version not in known:
         abort(404, f"unknown version {version!r}; known: {', '.join(known)}")
 

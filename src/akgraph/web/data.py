@@ -276,6 +276,13 @@ class Data:
         return {row["class"].value: int(row["count"].value) for row in self.select("counts")}
 
     @cached_property
+    def navigation(self) -> list[tuple[str, str]]:
+        """The top level of the site's navigation: IRI and title (of the section a page starts,
+        else the navigation's or the page's own), in the navigation's order."""
+        rows = self.select("navigation")
+        return list({row["page"].value: row["label"].value for row in rows}.items())
+
+    @cached_property
     def concepts(self) -> dict[str, dict[str, str]]:
         """Per concept or scheme IRI: its label, notation and scheme."""
         found: dict[str, dict[str, str]] = {}
@@ -392,11 +399,6 @@ class Data:
         """The versions of release ``tag`` as members of the change feed, as N-Triples (see
         ``page_queries/ldes-members.rq``)."""
         return self._run("ldes-members", "CONSTRUCT", N_TRIPLES, release=str(iris.release(tag)))
-
-    @cached_property
-    def paths(self) -> dict[str, str]:
-        """IRI of the item converted from each source file (path relative to the checkout)."""
-        return {row["path"].value: row["item"].value for row in self.select("paths")}
 
     @cached_property
     def subjects(self) -> list[str]:

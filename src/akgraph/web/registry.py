@@ -106,6 +106,11 @@ class Item:
         return sorted({local(v) for v in self.values(AK.lifecyclePhase)}, key=phase_order)
 
 
+def versions(data: Data) -> list[str]:
+    """What ``?version=`` accepts on ``data``: ``latest`` and the tag of every release."""
+    return ["latest", *(r["tag"] for r in data.releases)]
+
+
 class Registry:
     """The API's view of the graph, read once per process."""
 
@@ -196,7 +201,7 @@ class Registry:
     @cached_property
     def versions(self) -> list[str]:
         """What ``?version=`` accepts."""
-        return ["latest", *(r["tag"] for r in self.data.releases)]
+        return versions(self.data)
 
     @cached_property
     def legal(self) -> dict[str, list[dict[str, Any]]]:

@@ -84,6 +84,18 @@ def dump(extension: str, external: bool = False) -> str:
     return url_for("pages.dump", extension=extension, _external=external)
 
 
+def ontology(suffix: str | None = None, external: bool = False) -> str:
+    """The ontology at its namespace (``/def``); ``suffix`` (``ttl``, ``jsonld``...) a format."""
+    if suffix:
+        return url_for("ontology.ontology", suffix=suffix, _external=external)
+    return url_for("ontology.ontology", _external=external)
+
+
+def context(external: bool = False) -> str:
+    """The JSON-LD context."""
+    return url_for("ontology.context", _external=external)
+
+
 def validation() -> str:
     return url_for("pages.validation")
 
