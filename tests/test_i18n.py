@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
 from akgraph.web import i18n
@@ -74,6 +74,7 @@ def test_every_message_is_translated_and_compiled():
         for _, _, message, _, _ in extract_from_dir(
             str(REPO / "src" / "akgraph" / "web"),
             method_map=[("templates/**.html", "jinja2"), ("**.py", "python")],
+            keywords={**DEFAULT_KEYWORDS, "_l": None},
         )
     }
     assert marked, "no marked messages found"
@@ -150,9 +151,26 @@ def test_english_pages_translate_their_interface(corpus_server):
         "/releases?lang=en": "Releases",
         "/zoeken?q=bias&lang=en": "Search",
         "/bestaat-niet?lang=en": "Not found",
+        "/maatregelen?lang=en": "Measures",
+        "/vereisten?risicogroep=hoog-risico-ai-systeem&lang=en": "Requirements",
         "/doc/urn:nl:ak:mtr:bestaat-niet?lang=en": "Not found",
     }
     for path, h1 in expected.items():
         _, _, text = _get(corpus_server + path)
         page = _Page(text)
         assert page.lang == "en" and page.h1.strip() == h1, path
+    # pages whose h1 is the framework's own (Dutch) title: a text of the interface
+    headings = {
+        "/doc/urn:nl:ak:mtr:org-02?lang=en": "Provenance",
+        "/doc/urn:nl:ak:ver:aia-09?lang=en": "Measures that help to meet this requirement",
+        "/doc/urn:nl:ak:hlp:iama?lang=en": "Provenance",
+        "/doc/urn:nl:ak:begrip:algoritme?lang=en": "<p>From the concept scheme <a",
+        "/doc/urn:nl:ak:onderwerp:transparantie?lang=en": "Measures",
+        "/doc/urn:nl:ak:levenscyclus?lang=en": "Concepts (",
+        "/doc/urn:nl:ak:pagina:ai-verordening/index?lang=en": "Provenance",
+    }
+    for path, heading in headings.items():
+        status, _, text = _get(corpus_server + path)
+        assert status == 200 and _Page(text).lang == "en", path
+        assert heading in text, path
+        assert '<h1 lang="nl">' in text, path  # the framework's title, marked Dutch

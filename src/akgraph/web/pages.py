@@ -15,6 +15,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
+from flask_babel import gettext  # type: ignore[import-untyped]
+from flask_babel import lazy_gettext as _l
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -67,34 +69,34 @@ SHOWN = {
                                  "publicationCategory")),
     )
 }  # fmt: skip
-#: Dutch labels of properties from other vocabularies that pages show.
+#: Labels of properties from other vocabularies that pages show (Dutch, translated).
 EXTERNAL_LABELS = {
-    str(SKOS.closeMatch): "komt nagenoeg overeen met",
-    str(SKOS.exactMatch): "komt overeen met",
-    str(SKOS.broadMatch): "valt onder het ruimere",
-    str(SKOS.narrowMatch): "omvat het engere",
-    str(SKOS.relatedMatch): "verwant aan",
-    str(SKOS.broader): "ruimer begrip",
-    str(SKOS.narrower): "enger begrip",
-    str(SKOS.related): "verwant begrip",
-    str(SKOS.hasTopConcept): "heeft als topbegrip",
-    str(SKOS.inScheme): "in begrippenkader",
-    str(DCTERMS.isPartOf): "is onderdeel van",
-    str(DCTERMS.source): "bron",
-    str(FOAF.page): "pagina",
+    str(SKOS.closeMatch): _l("komt nagenoeg overeen met"),
+    str(SKOS.exactMatch): _l("komt overeen met"),
+    str(SKOS.broadMatch): _l("valt onder het ruimere"),
+    str(SKOS.narrowMatch): _l("omvat het engere"),
+    str(SKOS.relatedMatch): _l("verwant aan"),
+    str(SKOS.broader): _l("ruimer begrip"),
+    str(SKOS.narrower): _l("enger begrip"),
+    str(SKOS.related): _l("verwant begrip"),
+    str(SKOS.hasTopConcept): _l("heeft als topbegrip"),
+    str(SKOS.inScheme): _l("in begrippenkader"),
+    str(DCTERMS.isPartOf): _l("is onderdeel van"),
+    str(DCTERMS.source): _l("bron"),
+    str(FOAF.page): _l("pagina"),
 }
 LABELS = [
-    ("Levenscyclus", str(AK.lifecyclePhase)),
-    ("Rollen", str(AK.role)),
-    ("Onderwerpen", str(AK.topic)),
-    ("Soort toepassing", str(AK.applicationType)),
-    ("Risicogroep", str(AK.riskGroup)),
-    ("Rol in de AI-verordening", str(AK.aiActRole)),
-    ("Transparantieverplichting", str(AK.transparencyObligation)),
-    ("Systeemrisico", str(AK.systemicRisk)),
-    ("Open source", str(AK.openSource)),
-    ("Publicatiecategorie", str(AK.publicationCategory)),
-    ("Categorie", str(AK.instrumentCategory)),
+    (_l("Levenscyclus"), str(AK.lifecyclePhase)),
+    (_l("Rollen"), str(AK.role)),
+    (_l("Onderwerpen"), str(AK.topic)),
+    (_l("Soort toepassing"), str(AK.applicationType)),
+    (_l("Risicogroep"), str(AK.riskGroup)),
+    (_l("Rol in de AI-verordening"), str(AK.aiActRole)),
+    (_l("Transparantieverplichting"), str(AK.transparencyObligation)),
+    (_l("Systeemrisico"), str(AK.systemicRisk)),
+    (_l("Open source"), str(AK.openSource)),
+    (_l("Publicatiecategorie"), str(AK.publicationCategory)),
+    (_l("Categorie"), str(AK.instrumentCategory)),
 ]
 
 
@@ -281,17 +283,17 @@ def _item_page(resource: Resource) -> str:
 
 #: Items that carry a concept, in the order a concept page shows them: class, anchor, title.
 CARRIERS = [
-    (str(AK.Measure), "alle-maatregelen", "Maatregelen"),
-    (str(AK.Requirement), "alle-vereisten", "Vereisten"),
-    (str(AK.Instrument), "alle-hulpmiddelen", "Hulpmiddelen"),
+    (str(AK.Measure), "alle-maatregelen", _l("Maatregelen")),
+    (str(AK.Requirement), "alle-vereisten", _l("Vereisten")),
+    (str(AK.Instrument), "alle-hulpmiddelen", _l("Hulpmiddelen")),
 ]
 #: Headings of relations into a page, named from the other side.
 INBOUND_TITLES = {
-    str(AK.linksTo): "Pagina's die hiernaar verwijzen",
-    str(AK.navParent): "Pagina's in dit onderdeel",
-    str(SKOS.closeMatch): "Komt nagenoeg overeen met",
-    str(SKOS.broadMatch): "Engere begrippen",
-    str(SKOS.narrowMatch): "Ruimere begrippen",
+    str(AK.linksTo): _l("Pagina's die hiernaar verwijzen"),
+    str(AK.navParent): _l("Pagina's in dit onderdeel"),
+    str(SKOS.closeMatch): _l("Komt nagenoeg overeen met"),
+    str(SKOS.broadMatch): _l("Engere begrippen"),
+    str(SKOS.narrowMatch): _l("Ruimere begrippen"),
 }
 
 
@@ -312,7 +314,9 @@ def _carriers(resource: Resource) -> tuple[list[dict], list[tuple[str, list[str]
             else:
                 rest.add(subject)
         if rest:
-            title = INBOUND_TITLES.get(predicate) or f"Is {predicate_label(predicate)} van"
+            title = INBOUND_TITLES.get(predicate) or gettext(
+                "Is %(label)s van", label=predicate_label(predicate)
+            )
             inbound.append((title, sorted(rest, key=resource.label)))
     phase_page = str(AK.LifecyclePhase) in resource.types()
     groups = []
@@ -399,7 +403,7 @@ def _kind_name(types: set[str]) -> str:
         if str(cls) in types:
             return labels.get(str(cls), cls.split("#")[-1])
     known = [labels[t] for t in sorted(types) if t in labels]
-    return known[0] if known else "Onderdeel"
+    return known[0] if known else gettext("Onderdeel")
 
 
 def _link_targets(resource: Resource) -> dict[tuple[str, bool], str]:
