@@ -207,6 +207,14 @@ ENGLISH_PAGES = {
     "topic": "/doc/urn:nl:ak:onderwerp:transparantie?lang=en",
     "scheme": "/doc/urn:nl:ak:levenscyclus?lang=en",
     "page of the site": "/doc/urn:nl:ak:pagina:ai-verordening/index?lang=en",
+    "query": "/query?lang=en",
+    "query with result": "/query?" + urllib.parse.urlencode(
+        {"query": "SELECT ?s ?t WHERE { ?s <http://purl.org/dc/terms/title> ?t } LIMIT 5",
+         "lang": "en"}
+    ),
+    "named queries": "/queries/?lang=en",
+    "named query": "/queries/measures-for-requirement?lang=en",
+    "validation": "/validatie?lang=en",
     "unknown URN": "/doc/urn:nl:ak:mtr:bestaat-niet?lang=en",
     "unknown page": "/bestaat-niet?lang=en",
 }

@@ -152,6 +152,10 @@ def test_english_pages_translate_their_interface(corpus_server):
         "/zoeken?q=bias&lang=en": "Search",
         "/bestaat-niet?lang=en": "Not found",
         "/maatregelen?lang=en": "Measures",
+        "/queries/?lang=en": "Questions to the Algoritmekader",
+        "/queries/measures-for-requirement?lang=en": "Measures for a requirement",
+        "/query?lang=en": "Run a SPARQL query",
+        "/validatie?lang=en": "Validation report",
         "/vereisten?risicogroep=hoog-risico-ai-systeem&lang=en": "Requirements",
         "/doc/urn:nl:ak:mtr:bestaat-niet?lang=en": "Not found",
     }

@@ -679,10 +679,11 @@ def query_page() -> Response:
             result = _table(text)
         except store.QueryError as exc:
             error = exc.message
+    lang = i18n.language()
     editor = {
         "endpoint": urls.sparql(),
         "prefixes": store.PREFIXES,
-        "examples": {q.title["nl"]: q.bind() for q in named.values()},
+        "examples": {q.title.get(lang) or q.title["nl"]: q.bind() for q in named.values()},
     }
     page = render_template(
         "query.html", text=text, named=named, result=result, error=error,
@@ -705,7 +706,8 @@ def named_queries() -> str:
     """The cookbook: the named queries grouped by the question they help answer."""
     groups: dict[str, list[queries.NamedQuery]] = {}
     for query in queries.load().values():
-        groups.setdefault(query.question.get("nl", "Overige vragen"), []).append(query)
+        question = query.question.get(i18n.language()) or query.question.get("nl")
+        groups.setdefault(question or gettext("Overige vragen"), []).append(query)
     return render_template("queries.html", groups=groups)
 
 
