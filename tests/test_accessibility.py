@@ -192,51 +192,37 @@ def test_decision_aid_by_keyboard_without_javascript(browser, sample_server):  #
         context.close()
 
 
-#: Page types whose interface has its English version (``?lang=en``).
-ENGLISH_PAGES = {
-    "home": "/?lang=en",
-    "search": "/zoeken?q=transparantie&lang=en",
-    "about": "/over?lang=en",
-    "releases": "/releases?lang=en",
-    "measures": "/maatregelen?lang=en",
-    "requirements, filtered": "/vereisten?risicogroep=hoog-risico-ai-systeem&lang=en",
-    "measure": "/doc/urn:nl:ak:mtr:org-02?lang=en",
-    "requirement": "/doc/urn:nl:ak:ver:aia-09?lang=en",
-    "instrument": "/doc/urn:nl:ak:hlp:iama?lang=en",
-    "glossary term": "/doc/urn:nl:ak:begrip:algoritme?lang=en",
-    "topic": "/doc/urn:nl:ak:onderwerp:transparantie?lang=en",
-    "scheme": "/doc/urn:nl:ak:levenscyclus?lang=en",
-    "page of the site": "/doc/urn:nl:ak:pagina:ai-verordening/index?lang=en",
-    "query": "/query?lang=en",
-    "query with result": "/query?" + urllib.parse.urlencode(
-        {"query": "SELECT ?s ?t WHERE { ?s <http://purl.org/dc/terms/title> ?t } LIMIT 5",
-         "lang": "en"}
-    ),
-    "named queries": "/queries/?lang=en",
-    "named query": "/queries/measures-for-requirement?lang=en",
-    "validation": "/validatie?lang=en",
-    "unknown URN": "/doc/urn:nl:ak:mtr:bestaat-niet?lang=en",
-    "unknown page": "/bestaat-niet?lang=en",
-}
+def _english(paths: dict[str, str]) -> dict[str, str]:
+    """The same pages asked for in English (``lang=en`` added to the query string)."""
+    return {name: path + ("&" if "?" in path else "?") + "lang=en" for name, path in paths.items()}
+
+
+#: Every page type in English (``?lang=en``), and the page for an unknown address.
+ENGLISH_PAGES = {**_english(PAGES), "unknown page": "/bestaat-niet?lang=en"}
+ENGLISH_SAMPLE_PAGES = _english(SAMPLE_PAGES)
 
 
 @pytest.mark.parametrize("width", [1280, 320])
-def test_no_wcag_violations_in_english(browser, axe, corpus_server, width):  # noqa: F811
+def test_no_wcag_violations_in_english(
+    browser, axe, corpus_server, sample_server, width  # noqa: F811
+):
     context = browser.new_context(locale="nl-NL", viewport={"width": width, "height": 900})
     page = context.new_page()
     found = {}
+    pages = [(corpus_server, ENGLISH_PAGES), (sample_server, ENGLISH_SAMPLE_PAGES)]
     try:
-        for name, path in ENGLISH_PAGES.items():
-            response = page.goto(corpus_server + path, timeout=120_000)
-            expected = 404 if name.startswith("unknown") else 200
-            if response is None or response.status != expected:
-                found[name] = [f"HTTP {response.status if response else None}"]
-                continue
-            if page.get_attribute("html", "lang") != "en":
-                found[name] = ["html lang is not en"]
-            violations = _violations(axe, page)
-            if violations:
-                found[name] = violations
+        for base, paths in pages:
+            for name, path in paths.items():
+                response = page.goto(base + path, timeout=120_000)
+                expected = 404 if name.startswith("unknown") else 200
+                if response is None or response.status != expected:
+                    found[name] = [f"HTTP {response.status if response else None}"]
+                    continue
+                if page.get_attribute("html", "lang") != "en":
+                    found[name] = ["html lang is not en"]
+                violations = _violations(axe, page)
+                if violations:
+                    found[name] = violations
     finally:
         context.close()
     assert not found, found

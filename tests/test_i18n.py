@@ -156,6 +156,9 @@ def test_english_pages_translate_their_interface(corpus_server):
         "/queries/measures-for-requirement?lang=en": "Measures for a requirement",
         "/query?lang=en": "Run a SPARQL query",
         "/validatie?lang=en": "Validation report",
+        "/def?lang=en": "Algoritmekader ontology",
+        "/toegankelijkheid?lang=en": "Accessibility",
+        "/wat-geldt-voor-ons?risicogroep=hoog-risico-ai-systeem&lang=en": "What applies to us?",
         "/vereisten?risicogroep=hoog-risico-ai-systeem&lang=en": "Requirements",
         "/doc/urn:nl:ak:mtr:bestaat-niet?lang=en": "Not found",
     }
@@ -178,3 +181,19 @@ def test_english_pages_translate_their_interface(corpus_server):
         assert status == 200 and _Page(text).lang == "en", path
         assert heading in text, path
         assert '<h1 lang="nl">' in text, path  # the framework's title, marked Dutch
+
+
+def test_english_decision_aid(app):
+    """The decision aid and the registry's pages, on the bundled sample, in English."""
+    from tests.live import live
+
+    with live(app) as base:
+        expected = {
+            "/beslishulp?lang=en": '<p class="kind">AI Act decision aid</p>',
+            "/beslishulp?pad=0&lang=en": "question answered; question",
+            "/doc/urn:nl:aivt:tr:iama:1.0?lang=en": "Questions of the instrument",
+        }
+        for path, shown in expected.items():
+            status, _, text = _get(base + path)
+            assert status == 200 and _Page(text).lang == "en", path
+            assert shown in text, path
