@@ -245,6 +245,15 @@ def test_pages_show_history_and_diff(releases):
         owp14 = client.get("/doc/urn:nl:ak:mtr:owp-14").get_data(as_text=True)
         assert "(was <code>urn:nl:ak:mtr:owp-17</code>)" in owp14.split('id="geschiedenis"')[1]
         assert client.get("/diff?from=v2.0&to=v9").status_code == 404
+        # the same pages in English: the interface translated, the framework's text Dutch
+        english = client.get("/diff?from=v2.0&to=v2.2.0&lang=en").get_data(as_text=True)
+        assert "<h1>What changed from v2.0 to v2.2.0</h1>" in english
+        assert '<h2 id="verplaatst">Items with a different URN</h2>' in english
+        english = client.get("/doc/urn:nl:ak:mtr:dat-12?lang=en").get_data(as_text=True)
+        assert "<strong>Note:</strong> in earlier releases this URN identified" in english
+        version = iris.item_version("urn:nl:ak:mtr:dat-12", "v2.2.0")
+        english = client.get(f"/doc/{version}?lang=en").get_data(as_text=True)
+        assert '<p class="kind">Version of a measure in release v2.2.0</p>' in english
     finally:
         app.extensions["akgraph.store"].close()
 

@@ -684,6 +684,12 @@ def query_page() -> Response:
         "endpoint": urls.sparql(),
         "prefixes": store.PREFIXES,
         "examples": {q.title.get(lang) or q.title["nl"]: q.bind() for q in named.values()},
+        # names for YASGUI's unnamed controls (static/query.js)
+        "names": {
+            "textarea": gettext("SPARQL-query"),
+            "select": gettext("Aantal rijen per pagina"),
+            "input": gettext("Invoer"),
+        },
     }
     page = render_template(
         "query.html", text=text, named=named, result=result, error=error,

@@ -26,7 +26,7 @@
     });
   });
   // YASGUI leaves some controls without a name; give them one (and keep doing so as it renders)
-  const names = { textarea: "SPARQL-query", select: "Aantal rijen per pagina", input: "Invoer" };
+  const names = settings.names || {};
   const label = () => holder.querySelectorAll("textarea, select, input").forEach((field) => {
     if (field.labels?.length || field.getAttribute("aria-label")) return;
     field.setAttribute("aria-label", field.placeholder || names[field.tagName.toLowerCase()]);
