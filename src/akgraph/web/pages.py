@@ -85,6 +85,12 @@ EXTERNAL_LABELS = {
     str(DCTERMS.source): _l("bron"),
     str(FOAF.page): _l("pagina"),
 }
+#: Headings of the list pages (and the home page's cards), by the lists' keys in KINDS.
+KIND_TITLES = {
+    "maatregelen": _l("Maatregelen"),
+    "vereisten": _l("Vereisten"),
+    "hulpmiddelen": _l("Hulpmiddelen"),
+}
 LABELS = [
     (_l("Levenscyclus"), str(AK.lifecyclePhase)),
     (_l("Rollen"), str(AK.role)),
@@ -574,7 +580,7 @@ def _scheme(resource: Resource) -> dict:
 @bp.route("/")
 def home() -> str:
     counts = data().counts
-    kinds = [(kind, name, counts.get(cls, 0)) for kind, (cls, name) in KINDS.items()]
+    kinds = [(kind, KIND_TITLES[kind], counts.get(cls, 0)) for kind, (cls, _) in KINDS.items()]
     schemes = sorted(
         (iri, info["label"])
         for iri, info in data().concepts.items()
@@ -623,7 +629,7 @@ def listing(kind: str) -> Response:
     page = render_template(
         "list.html",
         kind=kind,
-        title=KINDS[kind][1],
+        title=KIND_TITLES[kind],
         items=selected,
         total=len(items),
         facets=facets,
