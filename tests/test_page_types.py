@@ -333,9 +333,26 @@ def _search(page, scanned, **_):
     assert {f"/doc/{f.fields['id'][0]}" for f in titled} <= hrefs
 
 
+#: Text rectangles of the editor's lines that run under its buttons (share, run).
+UNDER_BUTTONS = """() => {
+  const buttons = document.querySelector('.yasqe_buttons').getBoundingClientRect();
+  const under = [];
+  for (const line of document.querySelectorAll('.yasqe .CodeMirror-line')) {
+    const range = document.createRange();
+    range.selectNodeContents(line);
+    for (const r of range.getClientRects())
+      if (r.width && r.right > buttons.left && r.left < buttons.right
+          && r.bottom > buttons.top && r.top < buttons.bottom) under.push(line.textContent);
+  }
+  return under;
+}"""
+
+
 @check("query")
 def _query(page, **_):
+    """The YASGUI editor is there, and no query text hides under its buttons."""
     page.wait_for_selector(".yasqe .CodeMirror", timeout=20_000)
+    assert page.evaluate(UNDER_BUTTONS) == []
 
 
 @check("query-result")
@@ -379,6 +396,12 @@ def _validation(page, **_):
 
 @check("releases")
 def _releases(page, shared, **_):
+    """A row per release with the tag and commit of its SOURCE file; dates on one line."""
+    lines = page.evaluate(
+        "[...document.querySelectorAll('main time, main td code')].map(e =>"
+        " new Set([...e.getClientRects()].map(r => Math.round(r.top))).size)"
+    )
+    assert lines and set(lines) == {1}, lines
     rows = page.locator("tbody tr")
     tags = ["v2.2.0", "v2.5.1"]
     assert rows.count() == len(tags)
