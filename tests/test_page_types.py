@@ -16,7 +16,15 @@ import pytest
 import yaml
 
 from scripts.screenshots import PAGE_TYPES, VIEWPORTS, PageType, make_app, shared_folder
-from tests.scan import glossary_terms, scan, scan_file
+from tests.scan import (
+    glossary_terms,
+    law_ids,
+    legal_links,
+    scan,
+    scan_file,
+    text_article_numbers,
+    url_article,
+)
 from tests.test_browser import browser  # noqa: F401 - the shared Chromium fixture
 
 #: GET routes that are no HTML page of their own, with the reason.
@@ -244,21 +252,38 @@ def _release(page, latest, **_):
     assert "v2.5.1" in _h1(page) and commit in page.locator("main").inner_text()
 
 
-@check("law")
-def _law(page, **_):
-    # BWBR0001840 is the Dutch constitution's identifier in wetten.overheid.nl
-    assert page.locator("#urn").inner_text() == "https://wetten.overheid.nl/BWBR0001840"
-    assert _h1(page) == "Grondwet"
+def _legal(law: str, article: str | None = None, eu: bool = False):
+    """The page lists as citing it every requirement whose Markdown links to that law (and
+    article: in the URL or the link text); ELI's properties have Dutch names; the link to
+    the legal text is not called the framework's site."""
+
+    def run(page, latest, scanned, **_):
+        urns = {f.path: f.fields["id"][0] for f in scanned["requirement"]}
+        expected = {
+            f"/doc/{urns[path]}"
+            for path, links in legal_links(latest).items()
+            for link in links
+            if law in law_ids(link.href)
+            and (
+                article is None
+                or url_article(link.href) == article
+                or article in text_article_numbers(link.text, eu)
+            )
+        }
+        links = page.locator("ul.citing > li > a")
+        shown = {links.nth(i).get_attribute("href") for i in range(links.count())}
+        assert expected and shown == expected
+        terms = page.locator("dl.facts dt").all_inner_texts()
+        assert not [t for t in terms if "_" in t or t in ("label", "number")], terms
+        assert "Op de site van het Algoritmekader" not in terms
+
+    return run
 
 
-@check("law-article")
-def _article(page, **_):
-    assert "3:46" in _h1(page)
-
-
-@check("eu-article")
-def _eu_article(page, **_):
-    assert "14" in _h1(page)
+# BWBR0001840 is the Dutch constitution, BWBR0005537 the Awb, CELEX:32016R0679 the GDPR.
+CHECKS["law"] = _legal("BWBR0001840")
+CHECKS["law-article"] = _legal("BWBR0005537", "3:46")
+CHECKS["eu-article"] = _legal("CELEX:32016R0679", "14", eu=True)
 
 
 @check("registry-instrument")

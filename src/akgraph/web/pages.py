@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
 from werkzeug.wrappers import Response as BaseResponse
 
 from akgraph import iris, queries, registry_labels, store
@@ -82,6 +82,10 @@ EXTERNAL_LABELS = {
     str(DCTERMS.isPartOf): "is onderdeel van",
     str(DCTERMS.source): "bron",
     str(FOAF.page): "pagina",
+    str(RDFS.label): "naam",
+    "http://data.europa.eu/eli/ontology#is_part_of": "is onderdeel van",
+    "http://data.europa.eu/eli/ontology#number": "nummer",
+    "http://data.europa.eu/eli/ontology#id_local": "identificatie",
 }
 LABELS = [
     ("Levenscyclus", str(AK.lifecyclePhase)),
