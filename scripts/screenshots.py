@@ -96,6 +96,7 @@ PAGE_TYPES = [
     PageType("about", "Over de data", "/over"),
     PageType("accessibility", "Toegankelijkheidsverklaring", "/toegankelijkheid"),
     PageType("not-found", "Onbekende URN (404)", "/doc/urn:nl:ak:mtr:bestaat-niet", 404),
+    PageType("not-found-path", "Onbekend pad (404)", "/bestaat-niet", 404),
 ]  # fmt: skip
 
 

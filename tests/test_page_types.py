@@ -30,7 +30,6 @@ from tests.test_browser import browser  # noqa: F401 - the shared Chromium fixtu
 #: GET routes that are no HTML page of their own, with the reason.
 EXCLUDED = {
     "pages.void": "VoID/DCAT description: RDF (Turtle, JSON-LD, ...), no HTML",
-    "pages.bare": "a bare URN redirects (303) to its /doc/ page; other paths 404",
     "pages.identifier": "/id/<urn> redirects (303) to the /doc/ page",
     "pages.resolve": "the header's URN box: redirects (303) to the /doc/ page",
     "pages.dump": "downloads of the whole graph (Turtle, N-Triples, ...)",
@@ -467,6 +466,13 @@ def _accessibility(page, **_):
 @check("not-found")
 def _not_found(page, **_):
     assert "urn:nl:ak:mtr:bestaat-niet" in page.locator("main").inner_text()
+
+
+@check("not-found-path")
+def _not_found_path(page, **_):
+    """Any unknown path (a bare URN would redirect to its page): a page, not plain text."""
+    assert _h1(page) == "Niet gevonden"
+    assert page.locator("header.site form.search").count() == 1
 
 
 def test_every_page_type_has_its_own_check():
