@@ -59,7 +59,7 @@ AI_ACT = ["soort-toepassing", "risicogroep", "rol-ai-act", "transparantieverplic
 #: YASR's column resizer tries to add an inline <style>, which the policy blocks by design
 #: (akgraph.css carries those rules; see tests/test_yasgui.py): the one console error allowed.
 BLOCKED_STYLE = "Applying inline style violates the following Content Security Policy directive"
-#: Reports same-origin requests that fail or answer >= 400, console errors and script errors.
+#: The same-origin resources (CSS, scripts, images, fetches) of the page that answered >= 400.
 WATCH = """() => performance.getEntriesByType('resource')
     .filter(e => e.name.startsWith(location.origin) && e.responseStatus >= 400)
     .map(e => e.name + ' ' + e.responseStatus)"""
@@ -473,6 +473,20 @@ def _not_found_path(page, **_):
     """Any unknown path (a bare URN would redirect to its page): a page, not plain text."""
     assert _h1(page) == "Niet gevonden"
     assert page.locator("header.site form.search").count() == 1
+
+
+def test_a_missing_resource_is_seen(browser, site):  # noqa: F811
+    """The check for failed requests works: an image that is not there is reported."""
+    page = browser.new_page()
+    try:
+        page.goto(site + "/")
+        page.evaluate(
+            "() => new Promise(done => { const i = new Image(); i.onerror = done;"
+            " i.src = '/static/bestaat-niet.png'; document.body.append(i); })"
+        )
+        assert page.evaluate(WATCH) == [f"{site}/static/bestaat-niet.png 404"]
+    finally:
+        page.close()
 
 
 def test_every_page_type_has_its_own_check():
