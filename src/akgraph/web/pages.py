@@ -556,7 +556,7 @@ def _scheme(resource: Resource) -> dict:
     concepts = [
         (iri, info) for iri, info in data().concepts.items() if info.get("scheme") == resource.iri
     ]
-    concepts.sort(key=lambda c: (c[1].get("notation") or c[1].get("label") or c[0]).lower())
+    concepts.sort(key=lambda c: (c[1].get("notation") or data().concept_label(c[0])).lower())
     return {"concepts": concepts}
 
 
@@ -568,7 +568,7 @@ def home() -> str:
     counts = data().counts
     kinds = [(kind, name, counts.get(cls, 0)) for kind, (cls, name) in KINDS.items()]
     schemes = sorted(
-        (iri, info["label"])
+        (iri, data().concept_label(iri))
         for iri, info in data().concepts.items()
         if "scheme" not in info and iri.startswith(iris.PREFIX)
     )
