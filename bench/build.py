@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import record  # bench/record.py (this folder is on the path when run from it)
+
 from akgraph import resources
 from akgraph.graph import serialize
 from akgraph.mapping import to_graph
@@ -127,9 +129,7 @@ def main() -> None:
     args = parser.parse_args()
     text = run(Path(args.source), args.runs)["text"]
     print(text)
-    if args.write:
-        with open(args.write, "a", encoding="utf-8") as fh:
-            fh.write(text + "\n")
+    record.append(args.write, text)
 
 
 if __name__ == "__main__":

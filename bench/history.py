@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 import build as build_bench  # bench/build.py (this folder is on the path when run from it)
+import record  # bench/record.py (this folder is on the path when run from it)
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("AKGRAPH_CORPUS", ROOT.parent / "shared" / "corpus"))
@@ -163,7 +164,7 @@ def _section(f: dict[str, float], size: int, runs: int) -> str:
     lines = [
         f"### The whole history from git (issue 19, {time.strftime('%Y-%m-%d %H:%M')})",
         "",
-        "Command: `.venv/bin/python bench/history.py --write docs/benchmarks.md`. "
+        f"Command: `{record.command()}`. "
         f"Machine: {default_cores()} cores, Python {platform.python_version()}, load average "
         f"{os.getloadavg()[0]:.1f} at the end; fresh processes, median of {runs} runs "
         "(the 29-tag builds and validation: one run). The repository: "
@@ -207,9 +208,7 @@ def main() -> None:
     args = parser.parse_args()
     text = run(Path(args.corpus), args.runs)["text"]
     print(text)
-    if args.write:
-        with open(args.write, "a", encoding="utf-8") as fh:
-            fh.write(text + "\n")
+    record.append(args.write, text)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ from importlib import metadata
 from pathlib import Path
 
 import psutil
+import record  # bench/record.py (this folder is on the path when run from it)
 
 from akgraph import queries, querytext
 
@@ -753,7 +754,7 @@ def run(
                     found = page_benchmark(server, list(levels), duration, work)
             finally:
                 server.stop()
-        command = command or f".venv/bin/python bench/http_bench.py {' '.join(sys.argv[1:])}"
+        command = command or record.command()
         text = report(command, duration, ran, singles, results, found, mix, graph_info)
         for name, why in left_out.items():
             text += f"\n\n{name} left out: {why}."
@@ -805,9 +806,7 @@ def main() -> None:
         raw = {k: done[k] for k in ("singles", "levels", "pages", "graph")}
         Path(args.json).write_text(json.dumps(raw, default=vars, indent=1), encoding="utf-8")
     print(done["text"])
-    if args.write:
-        with open(args.write, "a", encoding="utf-8") as fh:
-            fh.write("\n" + done["text"] + "\n")
+    record.append(args.write, done["text"])
 
 
 def page_benchmark(server: Server, levels: list[int], duration: float, work: Path) -> dict:

@@ -22,6 +22,7 @@ from pathlib import Path
 from akgraph import resources
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import record  # bench/record.py (this folder is on the path when run from it)
 from build import timed
 
 SIZE = 10 * 2**20
@@ -80,9 +81,7 @@ def main() -> None:
     args = parser.parse_args()
     text = markdown(run(args.runs), args.runs)
     print(text)
-    if args.write:
-        with open(args.write, "a", encoding="utf-8") as fh:
-            fh.write("\n" + text)
+    record.append(args.write, text)
 
 
 if __name__ == "__main__":

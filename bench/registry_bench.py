@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 
 import http_bench as hb  # bench/http_bench.py (this folder is on the path when run from it)
+import record  # bench/record.py (this folder is on the path when run from it)
 
 ROOT = hb.ROOT
 SHARED = Path(os.environ.get("AKGRAPH_CLIENTS", ROOT.parent / "shared" / "clients"))
@@ -222,9 +223,7 @@ def main() -> None:
                 server.stop()
     text = report(found, args.runs, args.requests, ran)
     print(text)
-    if args.write:
-        with open(args.write, "a", encoding="utf-8") as fh:
-            fh.write("\n" + text)
+    record.append(args.write, text)
 
 
 if __name__ == "__main__":

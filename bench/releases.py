@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import build as build_bench  # bench/build.py (this folder is on the path when run from it)
+import record  # bench/record.py (this folder is on the path when run from it)
 from pyoxigraph import NamedNode
 
 from akgraph import queries, store
@@ -112,8 +113,7 @@ def run(corpus: Path, copies: int = 29, runs: int = 3) -> dict:
         f"### Several releases ({time.strftime('%Y-%m-%d %H:%M')})",
         "",
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}; fresh-process "
-        f"rows are medians of {runs} runs. Command: `python bench/releases.py "
-        f"--copies {copies}`.",
+        f"rows are medians of {runs} runs. Command: `{record.command()}`.",
         "",
         "| what | seconds |",
         "| --- | --- |",
@@ -140,9 +140,7 @@ def main() -> None:
     args = parser.parse_args()
     text = run(Path(args.corpus), args.copies, args.runs)["text"]
     print(text)
-    if args.write:
-        with open(args.write, "a", encoding="utf-8") as fh:
-            fh.write(text + "\n")
+    record.append(args.write, text)
 
 
 if __name__ == "__main__":

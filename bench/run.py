@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import build as build_bench  # bench/build.py
 import http_bench
+import record  # bench/record.py (this folder is on the path when run from it)
 import releases as releases_bench
 
 ROOT = http_bench.ROOT
@@ -213,7 +214,7 @@ def section(args, one: dict, three: dict, cold: dict[str, float], http: dict, pn
     lines = [
         f"## Harness: every benchmark in one run ({time.strftime('%Y-%m-%d %H:%M')})",
         "",
-        f"Command: `.venv/bin/python bench/run.py {' '.join(sys.argv[1:])}`  ",
+        f"Command: `{record.command()}`  ",
         f"Machine: {http_bench.machine()}, Python {platform.python_version()}; akgraph "
         f"{http_bench.commit()}. One thing runs at a time; read the figures as ratios "
         "within this run.",
@@ -295,9 +296,7 @@ def main() -> None:
     relative = os.path.relpath(png, where)
     text = section(args, one, three, cold, http, relative)
     print(text)
-    if args.write:
-        with open(args.write, "a", encoding="utf-8") as fh:
-            fh.write("\n" + text + "\n")
+    record.append(args.write, text)
 
 
 if __name__ == "__main__":

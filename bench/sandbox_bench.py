@@ -32,6 +32,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import http_bench as hb  # bench/http_bench.py (this folder is on the path when run from it)
+import record  # bench/record.py (this folder is on the path when run from it)
 
 from akgraph import graph, store
 from akgraph.source.reader import Release
@@ -117,7 +118,7 @@ def report(results: dict, levels, duration: float, runs: int) -> str:
     lines = [
         f"### Sandboxed akgraph against Oxigraph server ({time.strftime('%Y-%m-%d %H:%M')})",
         "",
-        "Command: `.venv/bin/python bench/sandbox_bench.py --write docs/benchmarks.md`  ",
+        f"Command: `{record.command()}`  ",
         f"Machine: {hb.machine()}, Python {sys.version.split()[0]}.  ",
         f"Versions: akgraph {hb.commit()}, pyoxigraph {hb.version('pyoxigraph')}, oxigraph "
         f"{hb.version('oxigraph')}, gunicorn {hb.version('gunicorn')}.  ",
@@ -179,9 +180,7 @@ def main() -> None:
             results[n] = run_scale(n, levels, args.duration, args.cold, work)
     text = report(results, levels, args.duration, args.cold)
     print(text)
-    if args.write:
-        with open(args.write, "a", encoding="utf-8") as fh:
-            fh.write("\n" + text)
+    record.append(args.write, text)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ PAGES = {
     "topic": "/doc/urn:nl:ak:onderwerp:transparantie",
     "AI-Act label": "/doc/urn:nl:ak:risicogroep:hoog-risico-ai-systeem",
     "scheme": "/doc/urn:nl:ak:levenscyclus",
+    "page of the site": "/doc/urn:nl:ak:pagina:ai-verordening/index",
     "search": "/zoeken?q=transparantie",
     "query": "/query",
     "query with result": "/query?" + urllib.parse.urlencode(

@@ -31,7 +31,14 @@ def test_counts_per_type_match_the_files(release_build, scanned):
     for kind, files in scanned.items():
         converted = set(release_build.data.subjects(RDF.type, CLASSES[kind]))
         assert len(converted) == len(files), kind
-    assert release_build.skipped() == []
+    # no item is skipped; of the other pages only the one that is a symbolic link checked out
+    # as text (CONTRIBUTING.md, in every release) is
+    items = {f.path for files in scanned.values() for f in files}
+    skipped = release_build.skipped()
+    assert [p for p in skipped if p.path in items] == []
+    assert [(p.code, p.path.rsplit("/", 1)[-1]) for p in skipped] == [
+        ("symlink-as-text", "CONTRIBUTING.md")
+    ]
 
 
 def _name_code(slug: str) -> str:

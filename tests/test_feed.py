@@ -23,6 +23,7 @@ from akgraph.graph import build, build_releases
 from tests.conftest import RELEASES, REPO, corpus_release
 from tests.live import live
 from tests.scan import ScannedFile, scan
+from tests.test_history import hand_checked
 
 AK = "https://w3id.org/algoritmekader/def#"
 LDES = "https://w3id.org/ldes#"
@@ -188,22 +189,35 @@ def test_each_version_carries_its_text(members):
 
 
 def test_versions_link_to_the_version_before_in_the_feed(members):
-    """A version points (``prov:wasRevisionOf`` or ``ak:reassignedFrom``) at the member of the
-    same URN in the latest earlier release that has one, and only then."""
+    """A version points at the version before of the same item (``prov:wasRevisionOf``: the
+    member of the same URN in the latest earlier release, or of its old IRI where the item
+    moved, none where it is new) and, where its URN named another item before, at that member
+    (``ak:reassignedFrom``); moves, additions and reassignments as checked by hand in
+    docs/reassignments-v2.0-v2.2.0.md (none from v2.2.0 to v2.5.1)."""
+    checked = hand_checked()
+    moved_from = {new: old for old, new in checked["moved"]}
     by_urn: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for iri, (entry, _) in members.items():
         by_urn[entry["isVersionOf"]].append((entry["timestamp"], iri))
-    linked = 0
+    linked = moves = 0
     for iri, (entry, graph) in members.items():
-        earlier = sorted(v for v in by_urn[entry["isVersionOf"]] if v[0] < entry["timestamp"])
-        links = {
-            str(before)
-            for predicate in (PROV.wasRevisionOf, URIRef(AK + "reassignedFrom"))
-            for before in graph.objects(URIRef(iri), predicate)
-        }
-        assert links == ({earlier[-1][1]} if earlier else set()), iri
-        linked += len(links)
-    assert linked > 300
+        urn = entry["isVersionOf"]
+        earlier = sorted(v for v in by_urn[urn] if v[0] < entry["timestamp"])
+        before = {earlier[-1][1]} if earlier else set()
+        revised = {str(o) for o in graph.objects(URIRef(iri), PROV.wasRevisionOf)}
+        reassigned = {str(o) for o in graph.objects(URIRef(iri), URIRef(AK + "reassignedFrom"))}
+        if iri.startswith("urn:nl:ak:versie:v2.2.0:"):
+            if urn in moved_from:
+                moves += 1
+                code, local = moved_from[urn].split(":")[3:5]
+                assert revised == {f"urn:nl:ak:versie:v2.0:{code}:{local}"}, iri
+            else:
+                assert revised == (set() if urn in checked["added"] else before), iri
+            assert reassigned == (before if urn in checked["reassigned"] else set()), iri
+        else:
+            assert (revised, reassigned) == (before, set()), iri
+        linked += len(revised | reassigned)
+    assert linked > 300 and moves == len(checked["moved"])
 
 
 def test_members_come_in_time_order(replicated):

@@ -272,10 +272,15 @@ def test_a_version_node_shows_that_releases_title_text_and_release(server):
         assert shown == _headings(path)
         text = "".join(re.findall(r'<section class="text".*?</section>', page, re.S))
         assert "/doc/urn:nl:ak:versie:" not in text  # its links go to items, not to versions
+        reassigned = position and _files(RELEASES[position - 1])[urn].stem != path.stem
         if position:
             previous = RELEASES[position - 1]
-            assert f'Vorige versie: <a href="/doc/urn:nl:ak:versie:{previous}:mtr:dat-12">' in page
-        reassigned = position and _files(RELEASES[position - 1])[urn].stem != path.stem
+            # the item before: by docs/reassignments-v2.0-v2.2.0.md, v2.2.0's dat-12 was dat-02
+            code = "dat-02" if reassigned else "dat-12"
+            assert f'Vorige versie: <a href="/doc/urn:nl:ak:versie:{previous}:mtr:{code}">' in page
+            version = f"/doc/urn:nl:ak:versie:{previous}:mtr:dat-12"
+            urn_before = f'een ander onderdeel: <a href="{version}">'
+            assert (urn_before in page) == bool(reassigned)
         assert ("duidde de URN een ander onderdeel aan" in page) == bool(reassigned)
     assert reassigned is False  # v2.2.0 → v2.5.1: the same file
     item_page = get(f"{server}/doc/{urn}")[2]

@@ -111,7 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "diff",
         help="what changed between two releases",
         description="Compare two releases: items added, removed, changed (which fields), "
-        "relations added and removed, URNs reassigned to another item. A and B are checkouts, "
+        "relations added and removed, URNs reassigned to another item, items moved to another "
+        "URN (matched by file, or a renamed file by similar title or text). A and B are checkouts, "
         "or tags of the git checkout given with --repo. Exit status: 0 compared, 2 usage or "
         "input error.",
     )
@@ -264,7 +265,8 @@ def _build(args: argparse.Namespace) -> int:
         several = len(builds) > 1
         fmt = format_for(args.output) if args.output and not to_stdout else None
         fmt = fmt or ("trig" if several else "turtle")
-        built = build_releases(builds) if several else builds[0]
+        repository = args.source[0] if args.tags else None
+        built = build_releases(builds, repository) if several else builds[0]
         if args.output:
             data = serialize(built, fmt)
     except (SourceError, ValueError) as exc:
@@ -300,7 +302,12 @@ def _diff(args: argparse.Namespace) -> int:
     except (SourceError, ValueError) as exc:
         print(f"akgraph: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    result = diff(old.checkout.release.tag, old.data, new.checkout.release.tag, new.data)
+    renames = None
+    if args.repo and old.checkout.release.commit and new.checkout.release.commit:
+        from akgraph.source.git import renames as git_renames
+
+        renames = git_renames(args.repo, old.checkout.release.commit, new.checkout.release.commit)
+    result = diff(old.checkout.release.tag, old.data, new.checkout.release.tag, new.data, renames)
     if args.format == "json":
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -370,6 +377,8 @@ def history_summary(releases: Releases) -> str:
     lines = [f"releases: {', '.join(tags)} (default graph: {tags[-1]})"]
     lines.append(f"  URNs reassigned to another item in a later release: {len(reassigned)}")
     lines += [f"    {urn}" for urn in reassigned]
+    moved = releases.moved()
+    lines.append(f"  items moved to another URN in a later release: {len(moved)}")
     return "\n".join(lines)
 
 

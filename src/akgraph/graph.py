@@ -207,6 +207,10 @@ class Releases:
         """The URNs given to another item in a later release, sorted."""
         return sorted({str(s) for s, p, _ in self.statements if p == AK.reassigned})
 
+    def moved(self) -> list[tuple[str, str]]:
+        """The items given another URN in a later release: (old version, new URN), sorted."""
+        return sorted((str(s), str(o)) for s, p, o in self.statements if p == AK.movedTo)
+
     @property
     def newest(self) -> Build:
         return self.builds[-1]
@@ -251,16 +255,25 @@ class Releases:
         return graph
 
 
-def build_releases(builds: list[Build]) -> Releases:
-    """Put built releases side by side, ordered by release date (then as given)."""
+def build_releases(builds: list[Build], repository: str | Path | None = None) -> Releases:
+    """Put built releases side by side, ordered by release date (then as given); where they are
+    commits of the git checkout ``repository``, git's rename detection helps match files."""
     if len({b.checkout.release.tag for b in builds}) != len(builds):
         tags = [b.checkout.release.tag for b in builds]
         raise ValueError(f"each release may be given once; tags: {', '.join(tags)}")
     ordered = sorted(enumerate(builds), key=lambda ib: (ib[1].checkout.release.date or "", ib[0]))
     builds = [b for _, b in ordered]
-    return Releases(
-        builds, history_statements([(b.checkout.release.tag, b.items()) for b in builds])
-    )
+    commits = {b.checkout.release.tag: b.checkout.release.commit for b in builds}
+
+    def renames(old: str, new: str) -> dict[str, str]:
+        from akgraph.source.git import renames as git_renames
+
+        if repository is None or not commits.get(old) or not commits.get(new):
+            return {}
+        return git_renames(repository, str(commits[old]), str(commits[new]))
+
+    found = [(b.checkout.release.tag, b.items()) for b in builds]
+    return Releases(builds, history_statements(found, renames))
 
 
 def build_tags(repository: str | Path, tags: list[str]) -> list[Build]:

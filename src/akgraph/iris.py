@@ -11,6 +11,9 @@ Scheme (all under ``urn:nl:ak:``):
 * glossary terms are ``urn:nl:ak:begrip:<slug of the term>``;
 * a release is ``urn:nl:ak:release:<tag>``, and what an item's URN named in that release
   ``urn:nl:ak:versie:<tag>:<code>:<id>`` (``urn:nl:ak:versie:v2.0:mtr:dat-12``);
+* a page of the site that is no item and no list value (``docs/ai-verordening/index.md``) is
+  ``urn:nl:ak:pagina:<its path in docs/ without .md>`` (``urn:nl:ak:pagina:ai-verordening/index``);
+* a link in a text is the text's IRI with fragment ``#link-<n>``;
 * a reference that matched nothing is ``urn:nl:ak:ref:<field>:<value>``;
 * a section of an item's text is the item's URN with the slug of its heading as fragment
   (``urn:nl:ak:mtr:org-02#toelichting``; the text before the first heading is ``#inleiding``);
@@ -133,6 +136,16 @@ def registry_code(urn: str) -> str | None:
     """The instrument code of a task-registry URN (``iama``)."""
     found = _REGISTRY_URN.match(urn)
     return found.group(1) if found else None
+
+
+def page(doc_path: str) -> URIRef:
+    """IRI of the page made from ``doc_path`` (relative to the checkout: ``docs/a/b.md``)."""
+    return concept("pagina", doc_path.removeprefix("docs/").removesuffix(".md"))
+
+
+def link(iri: str, number: int) -> URIRef:
+    """IRI of the ``number``-th distinct link in the text of ``iri``."""
+    return part(iri, "link", number)
 
 
 def part(iri: str, kind: str, number: int) -> URIRef:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import hashlib
 import json
 import re
@@ -19,7 +20,17 @@ from akgraph.iris import AK
 from akgraph.mapping_law import LawLinker
 from akgraph.problems import Problem, Severity
 from akgraph.source import markdown
-from akgraph.source.reader import AUDIT_TEXTS, CROSSWALK, GLOSSARY, Checkout, Document, resolve_link
+from akgraph.source.reader import (
+    AUDIT_TEXTS,
+    CROSSWALK,
+    GLOSSARY,
+    PAGE,
+    Checkout,
+    Document,
+    resolve_link,
+    resolve_url,
+    site_path,
+)
 
 ITEM_CLASSES = {"measure": AK.Measure, "requirement": AK.Requirement, "instrument": AK.Instrument}
 CONCEPT_CLASSES = {
@@ -109,6 +120,53 @@ def closest_slug(value: str, slugs: Iterable[str]) -> str | None:
     return best[1] if best else None
 
 
+@dataclass(frozen=True)
+class Target:
+    """Where a relative link of a text goes: a Markdown file of ``docs/`` (``file``), or else a
+    path of the official site (``site``: an image, a PDF); neither when it goes nowhere. The
+    fragment (an anchor) is kept as written."""
+
+    file: str | None = None
+    site: str | None = None
+    fragment: str = ""
+
+
+def _is_asset(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return "." in name and not name.endswith(".md")
+
+
+class Resolver:
+    """The one link resolver, reading links as MkDocs (``use_directory_urls``) does: a Markdown
+    link to a ``.md`` file is relative to the file, any other link (one without ``.md``, one
+    in HTML) relative to the built page's URL; for those the file-relative reading is tried
+    too, as authors often mean it. ``files`` are the Markdown files, relative to ``docs/``."""
+
+    def __init__(self, files: set[str]) -> None:
+        self.files = files
+        self.by_url = {site_path(f).rstrip("/"): f for f in sorted(files)}
+
+    def __call__(self, doc_path: str, link: markdown.Link) -> Target:
+        """Where ``link``, in the file ``doc_path`` (relative to the checkout), goes."""
+        href = link.href.strip()
+        fragment = href.partition("#")[2]
+        by_file = resolve_link(doc_path, href)
+        by_url = resolve_url(doc_path, href)
+        candidates = []
+        if link.html or not href.split("#", 1)[0].split("?", 1)[0].endswith(".md"):
+            candidates.append(self.by_url.get(by_url, ""))
+        if by_file.endswith(".md"):
+            candidates.append(by_file)
+        elif not _is_asset(by_file):
+            candidates += [f"{by_file}.md", f"{by_file}/index.md".lstrip("/")]
+        found = next((c for c in candidates if c in self.files), None)
+        if found is not None:
+            return Target(file=found, fragment=fragment)
+        if _is_asset(by_file):  # an image, a PDF: not in the export, but on the official site
+            return Target(site=by_url if link.html else by_file, fragment=fragment)
+        return Target(fragment=fragment)
+
+
 def _claimed(doc: Document) -> str | None:
     raw = doc.meta.get("id")
     return raw.strip() if isinstance(raw, str) else None
@@ -164,6 +222,7 @@ class _Mapper:
         #: criterion IRI -> its text and source, from the release's audit data file
         self.audit_texts: dict[URIRef, tuple[str, str]] = {}
         self.blanks: Counter[str] = Counter()
+        self.resolve = Resolver(checkout.files)
 
     def problem(
         self,
@@ -181,18 +240,24 @@ class _Mapper:
     def run(self) -> Result:
         self._release()
         items = [d for d in self.checkout.documents if d.kind in ITEM_CLASSES]
+        pages = [d for d in self.checkout.documents if d.kind == PAGE]
         for document in self.checkout.documents:
             if document.kind in CONCEPT_CLASSES:
                 self._list_page(document)
+        for document in pages:
+            self.subjects[document.path] = iris.page(document.path)
         self.owners = self._owners(items)
         for document in items:
             self._identify(document)
         for document in self.checkout.documents:
             if document.kind in CONCEPT_CLASSES:  # their text, once items have their IRIs
                 self._body(self.subjects[document.path], document)
+        for document in pages:
+            self._page(document)
         self._read_audit_texts()
         for document in items:
             self._item(document)
+        self._navigation()
         self._audit_data()
         self.law.finish()
         if self.checkout.glossary_text is not None:
@@ -647,11 +712,19 @@ class _Mapper:
             self.law.collect(subject, doc.path, parsed)
 
     def _links(self, subject: URIRef, doc: Document, links: Iterable[markdown.Link]) -> None:
+        """Each link of the text: an external one as ``ak:externalLink``; a relative one
+        resolved (by :class:`Resolver`) as ``ak:linksTo`` and as a link node that says what the
+        link as written goes to, so that pages show the links as the mapping resolved them. An
+        image in the export's folders gets a link node only (to its file on the official site).
+        """
         add = self.graph.add
+        numbered: dict[tuple[str, bool, bool], URIRef] = {}
         for link in links:
             href = link.href.strip()
             if not href or href.startswith("#"):
                 continue
+            if link.image and ":" in href.split("/", 1)[0]:
+                continue  # an image from elsewhere: shown as it is
             if ":" in href.split("/", 1)[0]:
                 external = iris.web_iri(href)
                 if iris.is_valid_iri(str(external)):
@@ -668,22 +741,26 @@ class _Mapper:
                     )
                     add((subject, AK.brokenLink, Literal(href)))
                 continue
-            target = resolve_link(doc.path, href)
-            if target.endswith(".md"):
-                candidates = [target]
-            elif "." in target.rsplit("/", 1)[-1]:  # an asset (image, PDF): not in the export
-                add(
-                    (
-                        subject,
-                        AK.linksTo,
-                        iris.web_iri(self.checkout.site.rstrip("/") + "/" + target),
-                    )
-                )
+            if (href, link.html, link.image) in numbered:
                 continue
+            node = iris.link(subject, len(numbered) + 1)
+            numbered[(href, link.html, link.image)] = node
+            add((subject, AK.link, node))
+            add((node, RDF.type, AK.Link))
+            add((node, AK.href, Literal(href)))
+            if link.html:
+                add((node, AK.inHtml, Literal(True)))
+            target = self.resolve(doc.path, link)
+            if target.fragment:
+                add((node, AK.fragment, Literal(target.fragment)))
+            if target.file is not None:
+                found = self.subjects.get(f"docs/{target.file}")  # None: a file not converted
+                resolved = found or iris.official_page(self.checkout.site, target.file)
+            elif target.site is not None:
+                resolved = iris.web_iri(self.checkout.site.rstrip("/") + "/" + target.site)
+            elif link.image:
+                continue  # no file to show: the image as written
             else:
-                candidates = [f"{target}.md", f"{target}/index.md".lstrip("/")]
-            found = next((c for c in candidates if c in self.checkout.files), None)
-            if found is None:
                 self.problem(
                     Severity.WARNING,
                     "broken-link",
@@ -693,15 +770,86 @@ class _Mapper:
                     href,
                 )
                 add((subject, AK.brokenLink, Literal(href)))
+                continue
+            if not link.image:
+                add((subject, AK.linksTo, resolved))
+            add((node, AK.target, resolved))
+
+    # -- plain pages and the navigation ------------------------------------------------------
+
+    def _page(self, doc: Document) -> None:
+        """A page of the site that is no item and no list value: its title, text and links."""
+        subject, add = self.subjects[doc.path], self.graph.add
+        add((subject, RDF.type, AK.Page))
+        add((subject, DCTERMS.identifier, Literal(str(subject))))
+        self._provenance(subject, doc)
+        title = doc.meta.get("title")
+        parsed = markdown.parse(markdown.clean(doc.body))
+        label = title.strip() if isinstance(title, str) and title.strip() else parsed.title
+        add((subject, DCTERMS.title, Literal(label or doc.slug, lang="nl")))
+        self._body(subject, doc)
+
+    def _navigation(self) -> None:
+        """Each page's place in the site: its position in mkdocs.yml's ``nav`` (``ak:navOrder``,
+        the globs of ``... | folder/*.md`` expanded over the files not named elsewhere, in
+        name order), the title the nav gives it, the section it heads, and its parent
+        (``ak:navParent``): the page that heads its section, or for a page outside the nav (or
+        heading a top section of a nav without a home page) the ``index.md`` of its folder or
+        of the nearest folder above."""
+        add, files = self.graph.add, self.checkout.files
+        named = {e.target for e in self.checkout.navigation}
+        placed: list[tuple[tuple[str, ...], str | None, str]] = []
+        for entry in self.checkout.navigation:
+            target = entry.target
+            if "://" in target or target.startswith("mailto:"):
+                continue
+            if target.startswith("..."):
+                pattern = target.partition("|")[2].strip()
+                rest = [f for f in sorted(files) if f not in named]
+                matches = [f for f in rest if pattern and fnmatch.fnmatchcase(f, pattern)]
+                placed += [(entry.sections, None, f) for f in matches]
+                named.update(matches)
+            elif target in files:
+                placed.append((entry.sections, entry.title, target))
             else:
-                add(
-                    (
-                        subject,
-                        AK.linksTo,
-                        self.subjects.get(f"docs/{found}")
-                        or iris.official_page(self.checkout.site, found),
-                    )
-                )
+                self.problem(Severity.WARNING, "nav-missing-page", "mkdocs.yml",
+                             "the navigation names a page that is not in docs/", "nav",
+                             target)  # fmt: skip
+        heads: dict[tuple[str, ...], URIRef] = {}
+        in_nav: set[URIRef] = set()
+        placed_under: set[URIRef] = set()
+        for order, (sections, title, path) in enumerate(placed, start=1):
+            subject = self.subjects.get(f"docs/{path}")
+            if subject is None or subject in in_nav:
+                continue
+            in_nav.add(subject)
+            add((subject, AK.navOrder, Literal(order)))
+            if title:
+                add((subject, AK.navTitle, Literal(title, lang="nl")))
+            if sections not in heads:
+                heads[sections] = subject
+                if sections:
+                    add((subject, AK.navSection, Literal(sections[-1], lang="nl")))
+            parent = next(
+                (heads[sections[:k]] for k in range(len(sections), -1, -1)
+                 if sections[:k] in heads and heads[sections[:k]] != subject),
+                None,
+            )  # fmt: skip
+            if parent is not None:
+                add((subject, AK.navParent, parent))
+                placed_under.add(subject)
+        for path, subject in sorted(self.subjects.items()):
+            if subject in placed_under or not path.startswith("docs/"):
+                continue
+            folder = path.rsplit("/", 1)[0]
+            if path.endswith("/index.md"):
+                folder = folder.rsplit("/", 1)[0]
+            while folder.startswith("docs"):
+                parent = self.subjects.get(f"{folder}/index.md")
+                if parent is not None and parent != subject:
+                    add((subject, AK.navParent, parent))
+                    break
+                folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
 
     # -- controlled lists from pages ---------------------------------------------------------
 

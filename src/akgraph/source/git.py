@@ -162,6 +162,28 @@ def release(repo: Path, tag: str) -> Release:
     return resolve(repo, [tag])[0].release
 
 
+def renames(repo: str | Path, old: str, new: str) -> dict[str, str]:
+    """The Markdown files git's rename detection (``git diff -M``, 50 % alike) finds renamed
+    from commit ``old`` to commit ``new``: old path -> new path; none where git cannot compare
+    the two (a blob missing: the items are then matched without it)."""
+    try:
+        out = _git(Path(repo), "diff", "--no-ext-diff", "--name-status", "-z", "-M", old, new)
+    except SourceError:
+        return {}
+    parts = out.decode("utf-8", "replace").split("\0")
+    found: dict[str, str] = {}
+    i = 0
+    while i < len(parts) - 1:
+        status = parts[i]
+        if status[:1] in ("R", "C"):
+            if status[:1] == "R" and parts[i + 1].endswith(".md"):
+                found[parts[i + 1]] = parts[i + 2]
+            i += 3
+        else:
+            i += 2
+    return found
+
+
 def wanted(path: str) -> bool:
     """Whether the reader needs the file at ``path`` (relative to the checkout root)."""
     return path in WANTED_FILES or path.endswith(WANTED_SUFFIXES)

@@ -10,8 +10,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from mdit_py_plugins.admon import admon_plugin
 
 _md = MarkdownIt("commonmark")
+#: The parser of the texts: MkDocs' admonitions and tables too, as the pages render them, so
+#: that the links inside them are read.
+_text_md = MarkdownIt("commonmark").use(admon_plugin).enable("table")
 
 # attr_list blocks such as `{ data-search-exclude }` or `{ .md-button }`, after a link or at
 # the end of a line (where MkDocs reads them). Every pattern here is linear in the length of a
@@ -108,10 +112,24 @@ class Section:
 
 @dataclass(frozen=True)
 class Link:
-    """A link in the Markdown: its text and its target as written."""
+    """A link in the Markdown: its text and its target as written; ``html`` for an ``<a
+    href>`` written in HTML, which MkDocs leaves alone (so it is relative to the built page's
+    URL, not to the file); ``image`` for an image (``![alt](src)``: its alt text and source)."""
 
     text: str
     href: str
+    html: bool = False
+    image: bool = False
+
+
+#: The ``href`` of an HTML ``<a>`` tag: the tag before it, and its value in double or single
+#: quotes (what :func:`html_hrefs` finds, and what the pages rewrite).
+HTML_HREF = re.compile(r"""(<a\s[^>]*?)\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+
+
+def html_hrefs(html: str) -> list[str]:
+    """The targets of the ``<a href>`` tags in a piece of HTML, as written."""
+    return [double or single for _, double, single in HTML_HREF.findall(html)]
 
 
 @dataclass(frozen=True)
@@ -133,12 +151,12 @@ def parse(text: str) -> Parsed:
     long_lines = tuple(n for n, line in enumerate(lines, start=1) if len(line) > MAX_LINE)
     if long_lines:
         text = "\n".join("" if len(line) > MAX_LINE else line for line in lines)
-    tokens = _md.parse(text)
+    tokens = _text_md.parse(text)
     starts: list[tuple[int, int, str]] = []
     title = None
     links: list[Link] = []
     for i, token in enumerate(tokens):
-        if token.type == "heading_open" and token.map:
+        if token.type == "heading_open" and token.map and token.level == 0:
             heading = tokens[i + 1].content.strip()
             if token.tag == "h2":
                 starts.append((token.map[0], token.map[1], heading))
@@ -146,6 +164,8 @@ def parse(text: str) -> Parsed:
                 title = heading
         elif token.type == "inline" and token.children:
             links.extend(_links(token.children))
+        elif token.type == "html_block":
+            links.extend(Link("", href, html=True) for href in html_hrefs(token.content))
     preamble_end = starts[0][0] if starts else len(lines)
     sections = []
     for n, (_, after_heading, heading) in enumerate(starts):
@@ -163,6 +183,10 @@ def _links(children: list) -> list[Link]:
     for child in children:
         if child.type == "link_open":
             href, text = str(child.attrs.get("href", "")), []
+        elif child.type == "html_inline":
+            found.extend(Link("", h, html=True) for h in html_hrefs(child.content))
+        elif child.type == "image":
+            found.append(Link(child.content, str(child.attrs.get("src", "")), image=True))
         elif child.type == "link_close" and href is not None:
             found.append(Link("".join(text).strip(), href))
             href = None

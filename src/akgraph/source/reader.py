@@ -13,7 +13,7 @@ import os
 import re
 import stat
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -55,9 +55,14 @@ class Release:
     origin: str = "SOURCE"
 
 
+#: The kind of a Markdown file of ``docs/`` that is no item and no list value: a plain page.
+PAGE = "page"
+
+
 @dataclass(frozen=True)
 class Document:
-    """A Markdown file of one of the :data:`FOLDERS`, with its frontmatter kept as strings."""
+    """A Markdown file of ``docs/``: an item or list value of one of the :data:`FOLDERS`, or a
+    plain :data:`PAGE`; its frontmatter kept as strings (a page may have none)."""
 
     kind: str
     path: str
@@ -88,6 +93,17 @@ class CrosswalkRow:
     line: int
 
 
+@dataclass(frozen=True)
+class NavEntry:
+    """One entry of the ``nav`` of mkdocs.yml, in the order the site shows it: the titles of the
+    sections it is in, its own title (None: the page's), and its target as written (a path
+    relative to ``docs/``, a glob such as ``... | onderwerpen/*.md``, or a URL)."""
+
+    sections: tuple[str, ...]
+    title: str | None
+    target: str
+
+
 @dataclass
 class Checkout:
     """Everything read from one checkout."""
@@ -102,6 +118,8 @@ class Checkout:
     #: the release's audit data files, where it has them (empty otherwise)
     audit_texts: list[AuditText] = field(default_factory=list)
     crosswalk: list[CrosswalkRow] = field(default_factory=list)
+    #: the site's navigation (mkdocs.yml ``nav``), empty when the file has none
+    navigation: list[NavEntry] = field(default_factory=list)
 
 
 class _StringLoader(yaml.CBaseLoader):
@@ -199,6 +217,7 @@ def read_checkout(root: str | os.PathLike[str], release: Release | None = None) 
         problems=problems,
     )
     checkout.files = _all_markdown(base)
+    attempted: set[str] = set()
     for kind, folder in FOLDERS.items():
         directory = base / folder
         if not directory.is_dir():
@@ -218,9 +237,22 @@ def read_checkout(root: str | os.PathLike[str], release: Release | None = None) 
         for path in sorted(directory.iterdir(), key=lambda p: p.name):
             if path.suffix != ".md" or path.stem in OVERVIEW_PAGES:
                 continue
+            attempted.add(path.relative_to(base).as_posix())
             document = _read_document(base, kind, path, problems)
             if document is not None:
                 checkout.documents.append(document)
+    for path in sorted((base / "docs").rglob("*.md")):  # every other page of the site
+        if path.relative_to(base).as_posix() in attempted or path.is_dir():
+            continue
+        found = len(problems)
+        document = _read_document(base, PAGE, path, problems)
+        if document is not None:
+            checkout.documents.append(document)
+        # a page left out loses no item: a warning, so that a release still builds
+        problems[found:] = [
+            replace(p, severity=Severity.WARNING) if p.skipped else p for p in problems[found:]
+        ]
+    checkout.navigation = _read_navigation(base, problems)
     checkout.glossary_text = _read_glossary(base, problems)
     checkout.audit_texts = _read_audit_texts(base, problems)
     checkout.crosswalk = _read_crosswalk(base, problems)
@@ -321,6 +353,8 @@ def _read_document(base: Path, kind: str, path: Path, problems: list[Problem]) -
             )
         )
         return None
+    if kind == PAGE and not _HANDLER.detect(text):  # a page needs no frontmatter
+        return Document(kind=kind, path=rel, slug=path.stem, meta={}, body=text)
     if not _HANDLER.detect(text):
         problems.append(
             Problem(
@@ -399,6 +433,46 @@ def _read_document(base: Path, kind: str, path: Path, problems: list[Problem]) -
             )
         )
     return Document(kind=kind, path=rel, slug=path.stem, meta=meta, body=body)
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """The safe loader, reading Python-specific tags (``!!python/name:...``) as None."""
+
+
+_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def _read_navigation(base: Path, problems: list[Problem]) -> list[NavEntry]:
+    """The ``nav`` of mkdocs.yml, flattened in order (nothing without the file or its nav)."""
+    text = _small_file(base, "mkdocs.yml")
+    if text is None:
+        return []
+    try:
+        config = yaml.load(text, Loader=_ConfigLoader)  # a safe loader
+    except yaml.YAMLError as exc:
+        reason = str(exc).splitlines()[0]
+        message = f"not valid YAML ({reason}); the navigation is not read"
+        problems.append(Problem(Severity.WARNING, "broken-mkdocs", "mkdocs.yml", message))
+        return []
+    nav = config.get("nav") if isinstance(config, dict) else None
+    entries: list[NavEntry] = []
+
+    def walk(value: Any, sections: tuple[str, ...]) -> None:
+        if isinstance(value, list):
+            for entry in value:
+                walk(entry, sections)
+        elif isinstance(value, str) and value.strip():
+            entries.append(NavEntry(sections, None, value.strip()))
+        elif isinstance(value, dict):
+            for title, target in value.items():
+                if isinstance(target, str):
+                    entries.append(NavEntry(sections, str(title).strip(), target.strip()))
+                else:
+                    walk(target, (*sections, str(title).strip()))
+
+    walk(nav, ())
+    return entries
 
 
 def _read_text(base: Path, path: Path, problems: list[Problem]) -> str | None:
@@ -530,3 +604,21 @@ def resolve_link(document_path: str, href: str) -> str:
     here = PurePosixPath(document_path).relative_to("docs").parent
     joined = PurePosixPath("/") / (target.lstrip("/") if target.startswith("/") else here / target)
     return os.path.normpath(joined.as_posix()).lstrip("/")
+
+
+def site_path(doc_path: str) -> str:
+    """Where MkDocs (``use_directory_urls``) serves a page, relative to the site: ``a/b.md``
+    at ``a/b/``, ``a/index.md`` at ``a/``, ``index.md`` at the root (``""``)."""
+    page = doc_path.removesuffix(".md")
+    if page == "index" or page.endswith("/index"):
+        return page.removesuffix("index")
+    return page + "/"
+
+
+def resolve_url(document_path: str, href: str) -> str:
+    """Path relative to the site (without a trailing ``/``) that a link MkDocs leaves as written
+    (one in HTML, or one not ending in ``.md``) points at from the page of ``document_path``."""
+    target = href.split("#", 1)[0].split("?", 1)[0]
+    here = site_path(PurePosixPath(document_path).relative_to("docs").as_posix())
+    joined = "/" + target.lstrip("/") if target.startswith("/") else f"/{here}{target}"
+    return os.path.normpath(joined).strip("/")

@@ -27,7 +27,7 @@ from werkzeug.datastructures import MultiDict
 
 from akgraph import applicability, decision_aid, registry_labels
 from akgraph.web import urls
-from akgraph.web.registry import KINDS, Item, Registry
+from akgraph.web.registry import KINDS, Item, Registry, history_entry
 from akgraph.web.registry import versions as registry_versions
 
 bp = Blueprint("api", __name__)
@@ -169,11 +169,19 @@ def _one(kind: str | None, urn: str) -> Response:
         return _body(view, ("record", urn), lambda: found.record)
     if item is None:
         other = registry().find(urn) if kind else None
-        hint = {"type": other.kind} if other else {}
+        hint: dict[str, Any] = {"type": other.kind} if other else {}
         candidates = [u for k in ([kind] if kind else KINDS) for u in registry().items[k]]
         if kind in (None, "instruments"):
             candidates += list(registry().registry_instruments)
         closest = difflib.get_close_matches(urn, candidates, n=5, cutoff=0.6)
+        succession = current_app.extensions["akgraph.data"].succession
+        steps = succession.by_urn.get(urn, [])
+        if steps:  # a URN of another release: where its last item went
+            now = succession.now(urn, steps[-1].tag)
+            hint |= {
+                "moved_to": now or "gone",
+                "history": [history_entry(succession, s) for s in steps],
+            }
         return error_response(404, f"unknown urn: {urn}", closest=closest, **hint)
     return _body(view, ("record", urn), lambda: view.record(item))
 
@@ -209,6 +217,57 @@ def by_urn_parameter() -> Response:
     if not urn:
         return error_response(400, "give ?urn=")
     return _one(None, urn)
+
+
+#: The most URNs one bulk request may ask about.
+BULK_LIMIT = 1000
+
+
+@bp.route("/urns/", methods=["POST"])
+def resolve() -> Response:
+    """Bulk: for URNs each with the release it came from (``{"release": TAG, "urns": [...]}``,
+    an entry may be ``{"urn": ..., "release": ...}`` of its own), what it named then and the
+    URN of that item in the newest release, or ``"gone"``."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("urns"), list):
+        return error_response(400, 'give JSON {"release": TAG, "urns": [URN, ...]}')
+    if len(body["urns"]) > BULK_LIMIT:
+        return error_response(400, f"at most {BULK_LIMIT} URNs per request")
+    data = current_app.extensions["akgraph.data"]
+    tags = [r["tag"] for r in data.releases]
+    default = body.get("release", "latest")
+    succession = data.succession
+    results = []
+    for entry in body["urns"]:
+        urn, tag = (
+            (entry.get("urn"), entry.get("release", default))
+            if isinstance(entry, dict)
+            else (entry, default)
+        )
+        tag = tags[-1] if tag == "latest" and tags else tag
+        if not isinstance(urn, str) or not isinstance(tag, str) or tag not in tags:
+            detail = "unknown release" if isinstance(urn, str) else "a URN must be a string"
+            return error_response(400, f"{detail}: {entry!r}"[:300], versions=["latest", *tags])
+        urn = urn.strip()
+        step = succession.of(urn, tag)
+        now = succession.now(urn, tag) if step else None
+        if step is None and not succession.steps and tag == tags[-1]:  # one release, no history
+            known = registry().find(urn) is not None
+            step_title, now = None, urn if known else None
+        else:
+            known, step_title = step is not None, step.title if step else None
+        results.append(
+            {
+                "urn": urn,
+                "release": tag,
+                "known": known,
+                "title": step_title,
+                "current": now if now else ("gone" if known else None),
+                "moved": bool(now and now != urn),
+                "reassigned": succession.reassigned(urn),
+            }
+        )
+    return json_response({"latest": tags[-1] if tags else None, "results": results})
 
 
 # -- applicability --------------------------------------------------------------------------
@@ -303,8 +362,7 @@ def applicable() -> Response:
     chosen = [view.items["requirements"][r.urn] for r in found.applicable]
     measures = sorted((view.items["measures"][m] for m in found.measures), key=lambda i: i.urn)
     decisions = {
-        r.urn: applicability.decide(view.applicability_input[r.urn], profile).reason
-        for r in chosen
+        r.urn: applicability.decide(view.applicability_input[r.urn], profile).reason for r in chosen
     }
     fmt = request.args.get("format", "json").lower()
     if fmt == "csv":

@@ -43,6 +43,12 @@ def find_tree(config: dict[str, Any], built: Any = None) -> DecisionTree | None:
     return None
 
 
+@bp.app_context_processor
+def decision_aid_loaded() -> dict[str, bool]:
+    """Whether pages may link to the decision aid (it is served only when one is loaded)."""
+    return {"decision_aid_loaded": current_app.extensions.get(TREE) is not None}
+
+
 def _tree() -> DecisionTree:
     tree = current_app.extensions.get(TREE)
     if tree is None:

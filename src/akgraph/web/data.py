@@ -20,6 +20,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
@@ -27,6 +28,9 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from akgraph import iris, queries, resources, store
 from akgraph.iris import AK
 from akgraph.web.render import to_text
+
+if TYPE_CHECKING:
+    from akgraph.history import Succession
 
 QUERIES = Path(__file__).resolve().parent / "page_queries"
 SPARQL_JSON = "application/sparql-results+json"
@@ -272,31 +276,45 @@ class Data:
         return {row["class"].value: int(row["count"].value) for row in self.select("counts")}
 
     @cached_property
-    def concepts(self) -> dict[str, dict[str, str]]:
-        """Per concept or scheme IRI: its label, notation and scheme."""
-        found: dict[str, dict[str, str]] = {}
+    def navigation(self) -> list[tuple[str, str]]:
+        """The top level of the site's navigation: IRI and title (of the section a page starts,
+        else the navigation's or the page's own), in the navigation's order."""
+        rows = self.select("navigation")
+        return list({row["page"].value: row["label"].value for row in rows}.items())
+
+    @cached_property
+    def concepts(self) -> dict[str, dict[str, Any]]:
+        """Per concept or scheme IRI: its ``labels`` by language (``""`` for a label without
+        one), its ``notation`` and its ``scheme``."""
+        found: dict[str, dict[str, Any]] = {}
         for row in self.select("concepts"):
             scheme = row["scheme"].value
-            found.setdefault(scheme, {"label": scheme})
+            found.setdefault(scheme, {"labels": {}})
             label = row.get("schemeLabel")
-            if label and (label.lang in (None, "nl") or found[scheme]["label"] == scheme):
-                found[scheme]["label"] = label.value
+            if label is not None:
+                found[scheme]["labels"][label.lang or ""] = label.value
             if "concept" in row:
-                concept = found.setdefault(row["concept"].value, {})
+                concept = found.setdefault(row["concept"].value, {"labels": {}})
                 concept["scheme"] = scheme
                 label = row.get("label")
-                dutch = label is not None and label.lang in (None, "nl")
-                if dutch or "label" not in concept:
-                    concept["label"] = (label or row.get("notation") or row["concept"]).value
+                if label is not None:
+                    concept["labels"][label.lang or ""] = label.value
                 if "notation" in row:
                     concept["notation"] = row["notation"].value
         return found
 
-    def concept_label(self, iri: str) -> str:
-        """The label of a concept or scheme, or the local part of its IRI."""
-        known = self.concepts.get(iri)
-        if known and "label" in known:
-            return known["label"]
+    def concept_label(self, iri: str, language: str = "nl") -> str:
+        """The label of a concept or scheme in ``language`` (else Dutch, a label without a
+        language, its notation), or the local part of its IRI."""
+        known = self.concepts.get(iri, {})
+        labels = known.get("labels", {})
+        for choice in (language, "nl", ""):
+            if choice in labels:
+                return str(labels[choice])
+        if labels:
+            return str(labels[sorted(labels)[0]])
+        if "notation" in known:
+            return str(known["notation"])
         parsed = iris.parse(iri)
         return parsed.local if parsed and parsed.local else iri
 
@@ -328,6 +346,30 @@ class Data:
     def releases(self) -> list[dict[str, str]]:
         """The releases in the graph (release IRI, tag, commit, date), oldest first."""
         return [{k: v.value for k, v in row.items()} for row in self.select("releases")]
+
+    @cached_property
+    def succession(self) -> Succession:
+        """The history graph's versions as chains of the same item (see ``versions.rq``)."""
+        from akgraph.history import Step, Succession
+
+        tags = {r["release"]: r["tag"] for r in self.releases}
+
+        def value(row: dict, key: str) -> str | None:
+            return row[key].value if key in row else None
+
+        steps = [
+            Step(
+                row["version"].value,
+                row["urn"].value,
+                tags.get(row["release"].value, ""),
+                row["slug"].value,
+                value(row, "title"),
+                value(row, "before"),
+                value(row, "previous"),
+            )
+            for row in self.select("versions")
+        ]
+        return Succession(steps, [r["tag"] for r in self.releases])
 
     @cached_property
     def release_counts(self) -> dict[str, dict[str, int]]:
@@ -364,11 +406,6 @@ class Data:
         """The versions of release ``tag`` as members of the change feed, as N-Triples (see
         ``page_queries/ldes-members.rq``)."""
         return self._run("ldes-members", "CONSTRUCT", N_TRIPLES, release=str(iris.release(tag)))
-
-    @cached_property
-    def paths(self) -> dict[str, str]:
-        """IRI of the item converted from each source file (path relative to the checkout)."""
-        return {row["path"].value: row["item"].value for row in self.select("paths")}
 
     @cached_property
     def subjects(self) -> list[str]:

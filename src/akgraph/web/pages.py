@@ -20,7 +20,6 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from akgraph import iris, queries, registry_labels, store
 from akgraph.iris import AK
-from akgraph.source.reader import resolve_link
 from akgraph.web import description, exports, negotiation, sparql, urls
 from akgraph.web.data import FACETS, KINDS, SPARQL_JSON, Data, Resource, Term
 from akgraph.web.render import to_html
@@ -60,7 +59,8 @@ SHOWN = {
         RDF.type, DCTERMS.title, DCTERMS.abstract, DCTERMS.identifier, AK.section, AK.slug,
         AK.sourcePath, AK.release, FOAF.page, AK.requirement, AK.measure, AK.identifierMinted,
         SKOS.prefLabel, SKOS.inScheme, SKOS.topConceptOf, SKOS.definition, SKOS.notation,
-        AK.legalCitation, AK.derivedFrom, AK.law, AK.task,
+        AK.legalCitation, AK.derivedFrom, AK.law, AK.task, AK.link, AK.navOrder, AK.navTitle,
+        AK.navSection, AK.navParent,
         *(AK[name] for name in ("lifecyclePhase", "role", "topic", "applicationType",
                                  "riskGroup", "aiActRole", "transparencyObligation",
                                  "systemicRisk", "openSource", "instrumentCategory",
@@ -266,6 +266,11 @@ def _item_page(resource: Resource) -> str:
         "kind": _kind_name(types),
         "tasks": _tasks(resource),
     }
+    context["trail"], children = _navigation(resource)
+    if str(AK.Page) in types:
+        context["children"] = children
+        context["inbound"] = sorted(resource.referrers(str(AK.linksTo)), key=resource.label)
+        return render_template("page.html", **context)
     if str(SKOS.Concept) in types:
         context["carriers"], context["inbound"] = _carriers(resource)
         # the text's own links are in the text
@@ -283,6 +288,7 @@ CARRIERS = [
 #: Headings of relations into a page, named from the other side.
 INBOUND_TITLES = {
     str(AK.linksTo): "Pagina's die hiernaar verwijzen",
+    str(AK.navParent): "Pagina's in dit onderdeel",
     str(SKOS.closeMatch): "Komt nagenoeg overeen met",
     str(SKOS.broadMatch): "Engere begrippen",
     str(SKOS.narrowMatch): "Ruimere begrippen",
@@ -320,6 +326,26 @@ def _carriers(resource: Resource) -> tuple[list[dict], list[tuple[str, list[str]
                  "phases": phases}
             )  # fmt: skip
     return groups, inbound
+
+
+def _navigation(resource: Resource) -> tuple[list[tuple[str, str]], list[str]]:
+    """The pages above this one in the site's navigation (the home page first), as IRI and
+    label, and the pages under it in the navigation's order (the rest by title)."""
+    trail: list[tuple[str, str]] = []
+    current = resource
+    while (parent := current.first(str(AK.navParent))) and len(trail) < 10:
+        if parent.value in {iri for iri, _ in trail} or parent.value == resource.iri:
+            break
+        current = data().describe(parent.value)
+        section = current.first(str(AK.navSection))
+        trail.insert(0, (parent.value, section.value if section else current.label()))
+    children = resource.referrers(str(AK.navParent))
+
+    def order(iri: str) -> tuple:
+        position = resource.first(str(AK.navOrder), iri)
+        return (0, int(position.value), "") if position else (1, 0, resource.label(iri).lower())
+
+    return trail, sorted(children, key=order)
 
 
 def natural(label: str) -> tuple:
@@ -376,16 +402,30 @@ def _kind_name(types: set[str]) -> str:
     return known[0] if known else "Onderdeel"
 
 
-def _sections(resource: Resource) -> list[dict]:
-    path = resource.first(str(AK.sourcePath))
+def _link_targets(resource: Resource) -> dict[tuple[str, bool], str]:
+    """Where each relative link of the text goes, as the mapping resolved it (its ``ak:link``
+    nodes): by the link as written and whether it is HTML, our page (or the official site's,
+    for a file not in the export) with the anchor; ``""`` for a link that goes nowhere."""
+    found = {}
+    for link in resource.values(str(AK.link)):
+        href = resource.first(str(AK.href), link.value)
+        if href is None:
+            continue
+        target = resource.first(str(AK.target), link.value)
+        fragment = resource.first(str(AK.fragment), link.value)
+        url = ""
+        if target is not None:
+            url = urls.doc(target.value) if iris.parse(target.value) else target.value
+            url += f"#{fragment.value}" if fragment else ""
+        found[(href.value, bool(resource.first(str(AK.inHtml), link.value)))] = url
+    return found
 
-    def resolve(href: str) -> str | None:
-        if not path or ":" in href.split("/", 1)[0] or href.startswith("#"):
-            return None
-        target = resolve_link(path.value, href)
-        candidates = [f"docs/{target}", f"docs/{target}.md", f"docs/{target}/index.md"]
-        found = next((data().paths[c] for c in candidates if c in data().paths), None)
-        return urls.doc(found) if found else None
+
+def _sections(resource: Resource) -> list[dict]:
+    targets = _link_targets(resource)
+
+    def resolve(href: str, html: bool) -> str | None:
+        return targets.get((href.strip(), html))
 
     sections = []
     for section in resource.values(str(AK.section)):
@@ -411,8 +451,11 @@ def _version_page(version: Resource) -> str:
     urn, release = version.first(str(AK.versionOf)), version.first(str(AK.release))
     tag = iris.release_tag(release.value) if release else None
     item = data().describe(urn.value, tag) if urn and tag else Resource(version.iri)
-    before = version.first(str(PROV.wasRevisionOf)) or version.first(str(AK.reassignedFrom))
-    after = version.referrers(str(PROV.wasRevisionOf)) + version.referrers(str(AK.reassignedFrom))
+    # the same item's versions (under another URN where it moved) and the URN's other items
+    before = version.first(str(PROV.wasRevisionOf))
+    after = version.referrers(str(PROV.wasRevisionOf))
+    before_urn = version.first(str(AK.reassignedFrom))
+    after_urn = version.referrers(str(AK.reassignedFrom))
     return render_template(
         "version.html",
         v=version,
@@ -423,6 +466,8 @@ def _version_page(version: Resource) -> str:
         sections=_sections(item),
         before=before.value if before else None,
         after=after[0] if after else None,
+        before_urn=before_urn.value if before_urn else None,
+        after_urn=after_urn[0] if after_urn else None,
         reassigned=bool(version.values(str(AK.reassignedFrom))),
         kind=_kind_name(item.types()),
     )
@@ -441,6 +486,7 @@ def _history(resource: Resource) -> list[dict]:
                 "slug": (resource.first(str(AK.slug), version) or Term("")).value,
                 "title": resource.label(version),
                 "reassigned": bool(resource.values(str(AK.reassignedFrom), version)),
+                "moved_from": (resource.first(str(AK.movedFrom), version) or Term("")).value,
             }
         )
     order = {r["tag"]: n for n, r in enumerate(data().releases)}
@@ -514,7 +560,7 @@ def _scheme(resource: Resource) -> dict:
     concepts = [
         (iri, info) for iri, info in data().concepts.items() if info.get("scheme") == resource.iri
     ]
-    concepts.sort(key=lambda c: (c[1].get("notation") or c[1].get("label") or c[0]).lower())
+    concepts.sort(key=lambda c: (c[1].get("notation") or data().concept_label(c[0])).lower())
     return {"concepts": concepts}
 
 
@@ -526,11 +572,15 @@ def home() -> str:
     counts = data().counts
     kinds = [(kind, name, counts.get(cls, 0)) for kind, (cls, name) in KINDS.items()]
     schemes = sorted(
-        (iri, info["label"])
+        (iri, data().concept_label(iri))
         for iri, info in data().concepts.items()
         if "scheme" not in info and iri.startswith(iris.PREFIX)
     )
-    return render_template("home.html", kinds=kinds, schemes=schemes, counts=counts)
+    site = list(data().navigation)
+    home_page = str(iris.page("docs/index.md"))  # the home page, also where the nav omits it
+    if home_page not in dict(site) and data().describe(home_page).exists:
+        site.insert(0, (home_page, data().describe(home_page).label()))
+    return render_template("home.html", kinds=kinds, schemes=schemes, counts=counts, site=site)
 
 
 @bp.route("/<any(maatregelen, vereisten, hulpmiddelen):kind>")

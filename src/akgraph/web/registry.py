@@ -23,6 +23,7 @@ from typing import Any
 from rdflib.namespace import DCTERMS, FOAF, RDF
 
 from akgraph import applicability, iris, registry_labels
+from akgraph.history import Step, Succession
 from akgraph.iris import AK
 from akgraph.mapping import LIST_FIELDS
 from akgraph.web.data import Data, Term
@@ -182,6 +183,21 @@ class Registry:
             return next(dict(r) for r in releases if r["tag"] == self.tag)
         return dict(releases[-1]) if releases else {}
 
+    def history_fields(self, urn: str) -> dict[str, Any]:
+        """What a record says of its URN across the releases held (beside ``release``, the
+        release it is from): whether the URN named different items (``reassigned``), where the
+        item it names here is in the newest release (``moved_to``: another URN, ``"gone"``, or
+        null where it keeps this URN) and the URN's versions, oldest first (``history``)."""
+        succession = self.data.succession
+        tag = self.release.get("tag", "")
+        steps = succession.by_urn.get(urn, [])
+        now = succession.now(urn, tag) if steps else urn
+        return {
+            "reassigned": succession.reassigned(urn),
+            "moved_to": None if now == urn else (now or "gone"),
+            "history": [history_entry(succession, s) for s in steps],
+        }
+
     @cached_property
     def versions(self) -> list[str]:
         """What ``?version=`` accepts."""
@@ -298,6 +314,7 @@ class Registry:
             )
         record["audit_criteria"] = criteria
         record["release"] = dict(self.release)
+        record.update(self.history_fields(item.urn))
         return record
 
     @staticmethod
@@ -347,6 +364,20 @@ class RegistryRecord:
     path: str
     framework: str | None
     record: dict[str, Any]
+
+
+def history_entry(succession: Succession, step: Step) -> dict[str, Any]:
+    """One version of a URN as the API shows it: release, file, title, whether the URN named
+    another item before, and the URN the same item had before where it moved."""
+    before = succession.steps.get(step.before) if step.before else None
+    return {
+        "release": step.tag,
+        "version": step.version,
+        "slug": step.slug,
+        "title": step.title,
+        "reassigned": step.reassigned_from is not None,
+        "moved_from": before.urn if before is not None and before.urn != step.urn else None,
+    }
 
 
 def _values(facts: dict[str, list[Term]], predicate) -> list[str]:

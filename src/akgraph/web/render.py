@@ -9,6 +9,7 @@ Markdown holds, no script, event handler or ``javascript:`` URL survives.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -18,8 +19,11 @@ from markdown_it.token import Token
 from markupsafe import Markup, escape
 from mdit_py_plugins.admon import admon_plugin
 
-#: Turns a link target as written in the Markdown into the URL to use (or None: keep it).
-Resolver = Callable[[str], str | None]
+from akgraph.source.markdown import HTML_HREF
+
+#: Turns a link target as written in the Markdown (and whether it is in HTML) into the URL to
+#: use: None keeps it, ``""`` drops it (the link's text stays, as text).
+Resolver = Callable[[str, bool], str | None]
 
 _TAGS = {
     "a", "abbr", "aside", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl",
@@ -105,17 +109,42 @@ def to_text(markdown: str) -> str:
     return "\n".join(b.strip() for b in blocks if b.strip())
 
 
+def _resolve_html(html: str, resolve: Resolver) -> str:
+    """``html`` with the ``href`` of each ``<a>`` tag resolved (dropped when it goes nowhere)."""
+
+    def replace(match: re.Match[str]) -> str:
+        written = match.group(2) if match.group(2) is not None else match.group(3)
+        target = resolve(written, True)
+        if target is None:
+            return match.group(0)
+        if target == "":
+            return match.group(1)
+        return f'{match.group(1)}href="{escape(target)}"'
+
+    return HTML_HREF.sub(replace, html)
+
+
 def to_html(markdown: str, resolve: Resolver | None = None) -> Markup:
     """Safe HTML for ``markdown``; ``resolve`` may rewrite link targets."""
     env: dict[str, Any] = {}
     tokens = _without_title(_MD.parse(markdown, env))
     if resolve is not None:
         for token in tokens:
+            if token.type == "html_block":
+                token.content = _resolve_html(token.content, resolve)
             for child in token.children or ():
                 if child.type == "link_open":
-                    target = resolve(str(child.attrGet("href") or ""))
-                    if target is not None:
+                    target = resolve(str(child.attrGet("href") or ""), False)
+                    if target == "":
+                        del child.attrs["href"]
+                    elif target is not None:
                         child.attrSet("href", target)
+                elif child.type == "html_inline":
+                    child.content = _resolve_html(child.content, resolve)
+                elif child.type == "image":
+                    source = resolve(str(child.attrGet("src") or ""), False)
+                    if source:
+                        child.attrSet("src", source)
     # a wide table scrolls sideways (CSS); tabindex lets keyboard users scroll it too
     html = _MD.renderer.render(tokens, _MD.options, env).replace("<table>", '<table tabindex="0">')
     return Markup(
