@@ -3,9 +3,11 @@
 by Playwright) at 1280 and 390 px: ``docs/screenshots/<type>-<width>.png`` and the index
 ``docs/screenshots.md``. Usage: ``.venv/bin/python scripts/screenshots.py [--shared DIR]``.
 
-The app runs on the shared releases v2.2.0 and v2.5.1 (``../shared``, or ``AKGRAPH_SHARED``)
-with the shared decision aid and instrument registry, else on the bundled sample (``content/``);
-a page type the source cannot show (the diff needs two releases) is left out and said so.
+The app runs on the bundled sample (``content/``, text we wrote ourselves), so the committed
+images hold none of the framework's own text; a page type the sample cannot show (the diff
+needs two releases) is left out and said so. ``--shared DIR`` (``../shared``) photographs the
+shared releases v2.2.0 and v2.5.1 with their decision aid and instrument registry instead, to
+look at locally: those images are not for the repository.
 ``tests/test_page_types.py`` checks the same page types (:data:`PAGE_TYPES`)."""
 
 from __future__ import annotations
@@ -178,7 +180,7 @@ def make_app(shared: Path | None, workers: int = 2) -> tuple[Any, bool]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, help="the shared folder (default ../shared)")
+    parser.add_argument("--shared", type=Path, help="photograph the shared releases of this folder")
     parser.add_argument("--out", type=Path, default=REPO / "docs", help="default docs/")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
@@ -187,8 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     from tests.test_browser import ARGS, CHROMIUM
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    shared = args.shared or shared_folder()
-    app, on_shared = make_app(shared)
+    app, on_shared = make_app(args.shared)
     folder = args.out / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     shown, left_out = [], []
