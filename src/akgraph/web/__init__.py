@@ -80,7 +80,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     else:
         source = app.config["SOURCE"]
         extra = app.config["BESLISHULP"] or app.config["INSTRUMENTS"]
-        if extra and (source is None or Path(str(source)).is_dir()):
+        folder = source is None or (isinstance(source, str | Path) and Path(source).is_dir())
+        if extra and folder:
             from akgraph.graph import build
 
             source = build(

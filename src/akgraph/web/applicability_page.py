@@ -111,8 +111,8 @@ def _dimensions(profile: applicability.Profile) -> list[dict[str, Any]]:
     def label(dimension: registry_labels.Dimension, value: str) -> str:
         """The graph's label of the value; else the registry's; else the value."""
         iri = str(iris.concept(dimension.name, value))
-        if "label" in data.concepts.get(iri, {}):
-            return str(data.concepts[iri]["label"])
+        if data.concepts.get(iri, {}).get("labels"):
+            return data.concept_label(iri)
         return dimension.label(value) or value
 
     return [

@@ -20,7 +20,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
@@ -283,31 +283,38 @@ class Data:
         return list({row["page"].value: row["label"].value for row in rows}.items())
 
     @cached_property
-    def concepts(self) -> dict[str, dict[str, str]]:
-        """Per concept or scheme IRI: its label, notation and scheme."""
-        found: dict[str, dict[str, str]] = {}
+    def concepts(self) -> dict[str, dict[str, Any]]:
+        """Per concept or scheme IRI: its ``labels`` by language (``""`` for a label without
+        one), its ``notation`` and its ``scheme``."""
+        found: dict[str, dict[str, Any]] = {}
         for row in self.select("concepts"):
             scheme = row["scheme"].value
-            found.setdefault(scheme, {"label": scheme})
+            found.setdefault(scheme, {"labels": {}})
             label = row.get("schemeLabel")
-            if label and (label.lang in (None, "nl") or found[scheme]["label"] == scheme):
-                found[scheme]["label"] = label.value
+            if label is not None:
+                found[scheme]["labels"][label.lang or ""] = label.value
             if "concept" in row:
-                concept = found.setdefault(row["concept"].value, {})
+                concept = found.setdefault(row["concept"].value, {"labels": {}})
                 concept["scheme"] = scheme
                 label = row.get("label")
-                dutch = label is not None and label.lang in (None, "nl")
-                if dutch or "label" not in concept:
-                    concept["label"] = (label or row.get("notation") or row["concept"]).value
+                if label is not None:
+                    concept["labels"][label.lang or ""] = label.value
                 if "notation" in row:
                     concept["notation"] = row["notation"].value
         return found
 
-    def concept_label(self, iri: str) -> str:
-        """The label of a concept or scheme, or the local part of its IRI."""
-        known = self.concepts.get(iri)
-        if known and "label" in known:
-            return known["label"]
+    def concept_label(self, iri: str, language: str = "nl") -> str:
+        """The label of a concept or scheme in ``language`` (else Dutch, a label without a
+        language, its notation), or the local part of its IRI."""
+        known = self.concepts.get(iri, {})
+        labels = known.get("labels", {})
+        for choice in (language, "nl", ""):
+            if choice in labels:
+                return str(labels[choice])
+        if labels:
+            return str(labels[sorted(labels)[0]])
+        if "notation" in known:
+            return str(known["notation"])
         parsed = iris.parse(iri)
         return parsed.local if parsed and parsed.local else iri
 

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from flask_babel import gettext  # type: ignore[import-untyped]
 from flask_babel import lazy_gettext as _l
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
 from werkzeug.wrappers import Response as BaseResponse
 
 from akgraph import iris, queries, registry_labels, store
@@ -84,6 +84,10 @@ EXTERNAL_LABELS = {
     str(DCTERMS.isPartOf): _l("is onderdeel van"),
     str(DCTERMS.source): _l("bron"),
     str(FOAF.page): _l("pagina"),
+    str(RDFS.label): _l("naam"),
+    "http://data.europa.eu/eli/ontology#is_part_of": _l("is onderdeel van"),
+    "http://data.europa.eu/eli/ontology#number": _l("nummer"),
+    "http://data.europa.eu/eli/ontology#id_local": _l("identificatie"),
 }
 #: Headings of the list pages (and the home page's cards), by the lists' keys in KINDS.
 KIND_TITLES = {
@@ -134,12 +138,17 @@ def predicate_label(iri: str) -> str:
     return known or iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
+def _label_of(iri: str, language: str | None = None) -> str:
+    """The label of a concept or scheme in ``language`` (default: the page's)."""
+    return data().concept_label(iri, language or i18n.language())
+
+
 @bp.app_context_processor
 def helpers() -> dict:
     """What every template may use: the URL builder and label lookups."""
     return {
         "urls": urls,
-        "label_of": data().concept_label,
+        "label_of": _label_of,
         "FORMAT_NAMES": FORMAT_NAMES,
         "EXPORTS": exports.NAMES,
     }
@@ -570,7 +579,7 @@ def _scheme(resource: Resource) -> dict:
     concepts = [
         (iri, info) for iri, info in data().concepts.items() if info.get("scheme") == resource.iri
     ]
-    concepts.sort(key=lambda c: (c[1].get("notation") or c[1].get("label") or c[0]).lower())
+    concepts.sort(key=lambda c: (c[1].get("notation") or data().concept_label(c[0])).lower())
     return {"concepts": concepts}
 
 
@@ -582,7 +591,7 @@ def home() -> str:
     counts = data().counts
     kinds = [(kind, KIND_TITLES[kind], counts.get(cls, 0)) for kind, (cls, _) in KINDS.items()]
     schemes = sorted(
-        (iri, info["label"])
+        (iri, data().concept_label(iri))
         for iri, info in data().concepts.items()
         if "scheme" not in info and iri.startswith(iris.PREFIX)
     )
