@@ -197,3 +197,22 @@ def test_english_decision_aid(app):
             status, _, text = _get(base + path)
             assert status == 200 and _Page(text).lang == "en", path
             assert shown in text, path
+
+
+def test_vocabulary_labels_follow_the_page_language(corpus_server):
+    """A facet value shows the vocabulary's label in the page's language, marked Dutch only
+    when it is the Dutch one (regression: English labels were marked lang="nl")."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import SKOS
+
+    vocabularies = Graph().parse(REPO / "ontology" / "vocabularies.ttl")
+    value = URIRef("urn:nl:ak:risicogroep:hoog-risico-ai-systeem")
+    labels = {label.language: str(label) for label in vocabularies.objects(value, SKOS.prefLabel)}
+    assert labels.get("en") and labels.get("nl") and labels["en"] != labels["nl"]
+    field = 'for="f-risicogroep-hoog-risico-ai-systeem"'
+    for lang, expected_attr in (("en", ""), ("nl", "")):
+        _, _, text = _get(f"{corpus_server}/vereisten?lang={lang}")
+        found = re.search(rf"<label {field}([^>]*)>([^<]+)<", text)
+        assert found, lang
+        assert found.group(2).strip() == labels[lang]
+        assert found.group(1) == expected_attr  # an English label is not marked Dutch

@@ -17,6 +17,7 @@ from urllib.parse import unquote
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from flask_babel import gettext  # type: ignore[import-untyped]
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -143,12 +144,22 @@ def _label_of(iri: str, language: str | None = None) -> str:
     return data().concept_label(iri, language or i18n.language())
 
 
+def _nl_attr(iri: str) -> Markup:
+    """`` lang="nl"`` for an element showing :func:`_label_of` ``iri`` on a page in another
+    language, where that label is the Dutch one (no label in the page's language)."""
+    shown = _label_of(iri)
+    if i18n.language() == "nl" or shown != data().concept_label(iri, "nl"):
+        return Markup("")
+    return Markup(' lang="nl"')
+
+
 @bp.app_context_processor
 def helpers() -> dict:
     """What every template may use: the URL builder and label lookups."""
     return {
         "urls": urls,
         "label_of": _label_of,
+        "nl_attr": _nl_attr,
         "FORMAT_NAMES": FORMAT_NAMES,
         "EXPORTS": exports.NAMES,
     }
