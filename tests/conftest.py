@@ -113,3 +113,25 @@ def corpus_server(corpus_app):
 
     with live(corpus_app) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def corpus_releases():
+    """The shared releases v2.0, v2.2.0 and v2.5.1 built together (oldest first, with history)."""
+    from akgraph.graph import build_releases
+
+    return build_releases([build(corpus_release(tag)) for tag in RELEASES])
+
+
+@pytest.fixture(scope="session")
+def releases_server(corpus_releases):
+    """Base URL of the app on :func:`corpus_releases`, served over HTTP on loopback."""
+    from akgraph.web import create_app
+    from tests.live import live
+
+    app = create_app({"TESTING": True, "SOURCE": corpus_releases, "WORKERS": 1})
+    try:
+        with live(app) as url:
+            yield url
+    finally:
+        app.extensions["akgraph.store"].close()

@@ -3,12 +3,9 @@ of every shared release and in the history of the three read together."""
 
 from __future__ import annotations
 
-import pytest
 from rdflib import RDF
 
 from akgraph import iris, resources
-from akgraph.graph import build, build_releases
-from tests.conftest import RELEASES, corpus_release
 
 
 def _context_terms() -> set[str]:
@@ -29,15 +26,10 @@ def _context_terms() -> set[str]:
     return terms
 
 
-@pytest.fixture(scope="module")
-def releases():
-    return build_releases([build(corpus_release(tag)) for tag in RELEASES])
-
-
-def test_context_has_every_term_the_data_uses(releases):
+def test_context_has_every_term_the_data_uses(corpus_releases):
     terms = _context_terms() | {str(RDF.type)}  # rdf:type is "type": "@type"
-    graphs = [*releases.named_graphs()]
-    graphs += [(built.release, built.vocabularies) for built in releases.builds]
+    graphs = [*corpus_releases.named_graphs()]
+    graphs += [(built.release, built.vocabularies) for built in corpus_releases.builds]
     for name, graph in graphs:
         if name == iris.ONTOLOGY:  # the schema itself, not data described with the context
             continue

@@ -19,9 +19,7 @@ import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF
 
-from akgraph.graph import build, build_releases
 from tests.conftest import RELEASES, REPO, corpus_release
-from tests.live import live
 from tests.scan import ScannedFile, scan
 from tests.test_history import hand_checked
 
@@ -42,17 +40,9 @@ def _node() -> str:
 
 
 @pytest.fixture(scope="module")
-def server():
-    """The app on the shared releases v2.0, v2.2.0 and v2.5.1, served over HTTP."""
-    from akgraph.web import create_app
-
-    releases = build_releases([build(corpus_release(tag)) for tag in RELEASES])
-    app = create_app({"TESTING": True, "SOURCE": releases, "WORKERS": 1})
-    try:
-        with live(app) as url:
-            yield url
-    finally:
-        app.extensions["akgraph.store"].close()
+def server(releases_server):
+    """The app on the shared releases v2.0, v2.2.0 and v2.5.1 over HTTP (conftest's, shared)."""
+    return releases_server
 
 
 def replicate(url: str, mode: str = "ascending") -> tuple[list[dict], list[dict]]:

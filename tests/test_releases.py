@@ -14,10 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from akgraph.graph import build, build_releases
 from akgraph.history import word_diff
 from tests.conftest import RELEASES, corpus_release
-from tests.live import live
 from tests.scan import FOLDERS, scan
 from tests.test_cli import AKGRAPH
 
@@ -25,17 +23,9 @@ COUNTED = {"measures": "measure", "requirements": "requirement", "instruments": 
 
 
 @pytest.fixture(scope="module")
-def server():
-    """The app on v2.0, v2.2.0 and v2.5.1 together, served over HTTP."""
-    from akgraph.web import create_app
-
-    releases = build_releases([build(corpus_release(tag)) for tag in RELEASES])
-    app = create_app({"TESTING": True, "SOURCE": releases, "WORKERS": 1})
-    try:
-        with live(app) as url:
-            yield url
-    finally:
-        app.extensions["akgraph.store"].close()
+def server(releases_server):
+    """The app on v2.0, v2.2.0 and v2.5.1 together over HTTP (conftest's, shared)."""
+    return releases_server
 
 
 def get(url: str, accept: str | None = None) -> tuple[int, str, str]:
