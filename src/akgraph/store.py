@@ -28,6 +28,8 @@ when the process ends, and those of a crashed process at the next start.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import io
 import logging
@@ -533,6 +535,14 @@ def _write(path: Path, source) -> None:
     writer.flush()
     del writer
     gc.collect()
+    _trim_heap()
+
+
+def _trim_heap() -> None:
+    """Hand the heap freed by a build back to the system (glibc keeps it otherwise), so the
+    processes forked from this one (gunicorn's workers) do not each carry it."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 class LocalStore:
