@@ -54,6 +54,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from akgraph import iris
 from akgraph.mapping import AI_ACT_FIELDS as DIMENSIONS
 from akgraph.registry_labels import dimensions as _dimensions
 
@@ -219,7 +220,8 @@ class Requirement:
     @property
     def ai_act(self) -> bool:
         """An AI-Act requirement (id ``urn:nl:ak:ver:aia-…``), the others always apply."""
-        return self.urn.rsplit(":", 1)[-1].lower().startswith("aia")
+        parsed = iris.parse(self.urn)
+        return parsed is not None and parsed.local.lower().startswith("aia")
 
 
 @dataclass(frozen=True)
