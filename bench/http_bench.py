@@ -95,7 +95,7 @@ class Request:
 
 def mix_texts() -> list[tuple[str, str]]:
     """Name and text of each query of the mix (read once, so every server gets the same)."""
-    texts = [(name, q.bind()) for name, q in queries.load().items()]
+    texts = [(name, q.bind()) for name, q in queries.read_folder().items()]
     texts += [(f"describe {urn}", f"DESCRIBE <{urn}>") for urn in ITEMS]
     return texts + [(f"construct {urn}", CONSTRUCT.format(urn)) for urn in ITEMS]
 

@@ -93,7 +93,7 @@ def run(corpus: Path, copies: int = 29, runs: int = 3) -> dict:
         if graphs
         else {"use_default_graph_as_union": True}
     )
-    mix = [q.bind() for q in queries.load().values()]
+    mix = [q.bind() for q in queries.read_folder().values()]
     start = time.perf_counter()
     for text in mix:
         list(loaded.query(text, **dataset))

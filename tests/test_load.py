@@ -55,7 +55,7 @@ def mix(latest_build) -> list[str]:
     """Named queries, item pages, lists and search: what users send."""
     paths = [
         "/sparql?" + urlencode({"query": q.bind(), "format": "json"})
-        for q in queries.load().values()
+        for q in queries.read_folder().values()
     ]
     items = sorted(
         str(s)

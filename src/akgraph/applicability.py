@@ -113,7 +113,7 @@ def _lex(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def parse(text: str) -> Expr:
+def parse_expression(text: str) -> Expr:
     """The syntax tree of one exception expression; ExpressionError when malformed."""
     return parse_tokens(_lex(text), text)
 
@@ -202,7 +202,7 @@ def holds(tree: Expr, profile: Profile) -> bool:
 
 def evaluate(text: str, profile: Profile) -> bool:
     """Parse and evaluate one exception expression."""
-    return holds(parse(text), profile)
+    return holds(parse_expression(text), profile)
 
 
 # -- requirements ---------------------------------------------------------------------------
@@ -296,7 +296,7 @@ def decide(requirement: Requirement, profile: Profile, exceptions: bool = True) 
         return Decision(requirement.urn, False, f"{failed}: geen overeenkomst")
     if exceptions:
         for text in requirement.exceptions:
-            tree = parse(text)
+            tree = parse_expression(text)
             if holds(tree, profile):
                 because = _because(tree, profile)
                 shown = ", ".join(f"{d}={v}" for d, v in because)

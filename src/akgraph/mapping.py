@@ -511,7 +511,7 @@ class _Mapper:
         from akgraph import applicability  # it imports this module
 
         try:
-            tree = applicability.parse(text)
+            tree = applicability.parse_expression(text)
         except applicability.ExpressionError as exc:
             self.problem(
                 Severity.WARNING,

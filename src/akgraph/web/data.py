@@ -145,7 +145,7 @@ class Data:
 
     def __init__(self, backend, dataset: pyoxigraph.Store | None = None) -> None:
         self.backend, self.dataset = backend, dataset
-        self.queries = queries.load(QUERIES)
+        self.queries = queries.read_folder(QUERIES)
         self._lock = threading.Lock()
         self._pages: OrderedDict[Hashable, str] = OrderedDict()
         self._pages_size = 0

@@ -180,7 +180,7 @@ def _known(text: str) -> str | None:
         try:
             if data().describe(candidate).exists:
                 return candidate
-        except queries.QueryError:  # not an IRI at all
+        except queries.NamedQueryError:  # not an IRI at all
             continue
     return None
 
@@ -698,7 +698,7 @@ def search() -> str:
 @bp.route("/query", methods=["GET", "POST"])
 def query_page() -> Response:
     text = (request.form if request.method == "POST" else request.args).get("query", "").strip()
-    named = queries.load()
+    named = queries.read_folder()
     result, error = None, None
     if text:
         try:
@@ -737,7 +737,7 @@ def _bundled(files: tuple[str, ...]) -> bool:
 def named_queries() -> str:
     """The cookbook: the named queries grouped by the question they help answer."""
     groups: dict[str, list[queries.NamedQuery]] = {}
-    for query in queries.load().values():
+    for query in queries.read_folder().values():
         question = query.question.get(i18n.language()) or query.question.get("nl")
         groups.setdefault(question or gettext("Overige vragen"), []).append(query)
     return render_template("queries.html", groups=groups)
@@ -745,7 +745,7 @@ def named_queries() -> str:
 
 @bp.route("/queries/<name>")
 def named_query(name: str) -> Response:
-    named = queries.load()
+    named = queries.read_folder()
     if name not in named:
         abort(404, f"no named query {name!r}; known: {', '.join(sorted(named))}")
     q = named[name]
@@ -764,7 +764,7 @@ def named_query(name: str) -> Response:
                 response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
             return response
         result = _table(text)
-    except (queries.QueryError, store.QueryError) as exc:
+    except (queries.NamedQueryError, store.QueryError) as exc:
         message = exc.message if isinstance(exc, store.QueryError) else str(exc)
         page = render_template("named.html", q=q, values=values, result=None, error=message)
         return Response(page, 400, mimetype=HTML)
