@@ -277,3 +277,18 @@ def test_openapi_is_valid_and_covers_the_routes(client):
         assert path in document["paths"]
     names = {p["name"] for p in document["paths"]["/api/applicable"]["get"]["parameters"]}
     assert {"labels", "answers"} <= names
+
+
+def test_the_about_page_links_the_openapi_description(client):
+    from html.parser import HTMLParser
+
+    found: set[str] = set()
+
+    class Links(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "a":
+                found.add(dict(attrs).get("href") or "")
+
+    Links().feed(client.get("/over").get_data(as_text=True))
+    assert "/openapi.json" in found
+    assert client.get("/openapi.json").status_code == 200
