@@ -6,6 +6,7 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 
 from akgraph.cli import main
+from akgraph.web import state
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SELECT = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 2"
@@ -116,7 +117,7 @@ def test_service_description(client, app):
     assert (service, SD.supportedLanguage, SD.SPARQL11Query) in graph
     assert (service, SD.feature, SD.UnionDefaultGraph) in graph
     names = {str(name) for name in graph.objects(None, SD.name)}
-    assert names == set(app.extensions["akgraph.store"].graphs())
+    assert names == set(state.of(app).backend.graphs())
     assert len(names) == 5  # release, vocabularies, ontology, decision aid, instrument registry
     jsonld = get(client, accept="application/ld+json")
     assert jsonld.mimetype == "application/ld+json"

@@ -39,6 +39,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from akgraph import resources, store
+from akgraph.web import state
 from akgraph.web.fairness import Fairness
 
 DEFAULTS = {
@@ -93,13 +94,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             app.config["SOURCE"] = source
         backend = store.LocalStore(source, limits, int(app.config["WORKERS"]))
         dataset = backend.dataset
-    app.extensions["akgraph.store"] = backend
-    app.extensions["akgraph.limits"] = limits
     # By default no single client can hold every query worker.
     per_client = app.config["QUERIES_PER_CLIENT"] or max(1, int(app.config["WORKERS"]) - 1)
     workers = int(app.config["WORKERS"])
     queue = app.config["SPARQL_QUEUE"]
-    app.extensions["akgraph.fairness"] = Fairness(
+    fairness = Fairness(
         per_client=int(per_client),
         cooldown=float(app.config["TIMEOUT_COOLDOWN"]),
         wait=limits.timeout,
@@ -121,9 +120,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     from akgraph.web.data import Data
 
-    app.extensions[beslishulp.TREE] = beslishulp.find_tree(app.config, app.config["SOURCE"])
-    app.extensions["akgraph.data"] = Data(backend, dataset)
-    app.config.setdefault("VERSION", app.extensions["akgraph.data"].version)
+    data = Data(backend, dataset)
+    tree = beslishulp.find_tree(app.config, app.config["SOURCE"])
+    state.install(app, state.State(backend, limits, fairness, data, tree))
+    app.config.setdefault("VERSION", data.version)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)

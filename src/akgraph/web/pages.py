@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from akgraph import iris, queries, registry_labels, store
 from akgraph.iris import AK
-from akgraph.web import description, exports, i18n, negotiation, sparql, urls
+from akgraph.web import description, exports, i18n, negotiation, sparql, state, urls
 from akgraph.web.data import FACETS, KINDS, SPARQL_JSON, Data, Resource, Term
 from akgraph.web.render import to_html
 from akgraph.web.void import describe as void_description
@@ -112,7 +112,7 @@ LABELS = [
 
 
 def data() -> Data:
-    return current_app.extensions["akgraph.data"]
+    return state.data()
 
 
 @bp.errorhandler(store.QueryError)
@@ -756,7 +756,7 @@ def named_query(name: str) -> Response:
             "csv" if request.accept_mimetypes.best == "text/csv" else None
         )
         if wanted in ("json", "csv"):
-            query = store.inspect(text, current_app.extensions["akgraph.limits"])
+            query = store.inspect(text, state.current().limits)
             media_type = SPARQL_JSON if wanted == "json" else "text/csv"
             _, body = sparql.run(query, media_type)
             response = Response(body, mimetype=media_type)
@@ -774,7 +774,7 @@ def named_query(name: str) -> Response:
 
 def _table(text: str) -> dict:
     """Run a query from a page; SELECT/ASK as rows, CONSTRUCT/DESCRIBE as Turtle text."""
-    query = store.inspect(text, current_app.extensions["akgraph.limits"])
+    query = store.inspect(text, state.current().limits)
     sent, body = sparql.run(query, store.Formats(SPARQL_JSON, "text/turtle"))
     if sent == "text/turtle":
         return {"turtle": body.decode("utf-8")}

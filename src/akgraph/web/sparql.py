@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 
 from akgraph import store
-from akgraph.web import description, negotiation, urls
+from akgraph.web import description, negotiation, state, urls
 from akgraph.web.fairness import TooManyQueries
 
 bp = Blueprint("sparql", __name__)
@@ -53,10 +53,10 @@ def vary(response: Response) -> Response:
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
     params, text = _operation()
-    backend = current_app.extensions["akgraph.store"]
+    backend = state.backend()
     if text is None:
         return _service_description(backend)
-    query = store.inspect(text, current_app.extensions["akgraph.limits"])
+    query = store.inspect(text, state.current().limits)
     # The form is oxigraph's to tell: the worker picks the type for the form it finds.
     formats = store.Formats(
         _choose(negotiation.RESULTS, params), _choose(negotiation.GRAPHS, params)
@@ -81,8 +81,8 @@ def run(query: store.Query, media_type: str | store.Formats, **options) -> tuple
     :mod:`akgraph.web.fairness`); used by ``/sparql`` and by the query pages. A query that
     ran out of time or memory, or crashed its worker, costs the client alike."""
     client = request.remote_addr or "unknown"
-    fair = current_app.extensions["akgraph.fairness"]
-    backend = current_app.extensions["akgraph.store"]
+    fair = state.current().fairness
+    backend = state.backend()
     cached = getattr(backend, "cached", None)
     found = cached(query, media_type, **options) if cached else None
     if found is not None:  # no worker needed
