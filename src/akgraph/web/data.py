@@ -381,7 +381,7 @@ class Data:
 
     def graphs_of(self, tag: str) -> list[str]:
         """The default graph that shows release ``tag``: its graph and every non-release graph."""
-        others = [g for g in self.backend.graphs() if not g.startswith(str(iris.release("")))]
+        others = [g for g in self.backend.graphs() if not iris.is_release(g)]
         return [str(iris.release(tag)), *others]
 
     @lru_cache(maxsize=4)  # noqa: B019
