@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from rdflib.namespace import RDF
 
 from akgraph.graph import build_tags
 from akgraph.iris import AK
-from akgraph.source.git import resolve
+from akgraph.source.git import MEMORY_FOLDER, export, resolve
 from akgraph.source.reader import SourceError
 from tests.conftest import RELEASES, corpus_release
 from tests.scan import FOLDERS, scan
@@ -144,3 +145,21 @@ def test_cli_all_tags_with_a_missing_blob_exits_1_and_builds_every_release(repos
     for tag in RELEASES:
         assert f"<urn:nl:ak:release:{tag}>" in graphs
     assert "<urn:nl:ak:release:V2.2.0>" not in graphs
+
+
+def test_a_tags_files_are_written_in_memory_unless_tmpdir_says_where(repository, monkeypatch):
+    """Each tag's files go to a folder under $TMPDIR where it is set, else under /dev/shm
+    (memory) where the system has it; the folder is gone afterwards."""
+    repo, _ = repository
+    tagged = resolve(repo, ["all"])[-1]
+    monkeypatch.setenv("TMPDIR", str(repo.parent))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read $TMPDIR again
+    with export(repo, tagged) as (folder, _):
+        assert folder.parent == repo.parent
+        assert (folder / "docs").is_dir()
+    assert not folder.exists()
+    monkeypatch.delenv("TMPDIR")
+    if MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK | os.X_OK):
+        with export(repo, tagged) as (folder, _):
+            assert folder.parent == MEMORY_FOLDER
+        assert not folder.exists()

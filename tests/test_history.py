@@ -13,7 +13,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from akgraph import iris, store
-from akgraph.graph import build, build_releases, build_tags
+from akgraph.graph import build, build_releases, build_tags, serialize
 from akgraph.history import diff
 from akgraph.iris import AK
 from akgraph.web import state
@@ -418,6 +418,29 @@ def test_validation_keeps_releases_apart(releases):
     tag = newest.checkout.release.tag
     within = Counter(str(f).replace(f" ({tag})", "") for f in report.findings if f.release == tag)
     assert within == alone
+
+
+def test_a_file_of_releases_validated_in_workers_finds_what_each_release_alone_finds(
+    releases, tmp_path
+):
+    """The N-Quads of several releases, read straight from the file and validated in two
+    processes, give every release the findings that validating it alone gives, and the same
+    findings as one process."""
+    from collections import Counter
+
+    from akgraph.graph import named_statements
+    from akgraph.validate import validate, validate_graphs
+
+    path = tmp_path / "all.nq"
+    path.write_bytes(serialize(releases, "nquads"))
+    graphs = named_statements(path)
+    parallel = validate_graphs(graphs, jobs=2).findings
+    assert Counter(parallel) == Counter(validate_graphs(graphs, jobs=1).findings)
+    for built in releases.builds:
+        tag = built.checkout.release.tag
+        alone = Counter(str(f) for f in validate(built.union()).findings)
+        within = Counter(str(f).replace(f" ({tag})", "") for f in parallel if f.release == tag)
+        assert within == alone, tag
 
 
 # -- consumers holding old URNs ----------------------------------------------------------------

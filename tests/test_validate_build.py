@@ -5,6 +5,7 @@ real release, never from akgraph itself."""
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import shutil
@@ -17,6 +18,7 @@ from rdflib.namespace import RDF
 
 from akgraph import build
 from akgraph.iris import AK
+from akgraph.mapping import closest_slug
 from akgraph.validate import Level, problem_messages, validate
 from tests.conftest import REPO, corpus_release
 from tests.scan import FOLDERS, scan
@@ -248,6 +250,24 @@ def test_dangling_references_get_the_hand_checked_suggestion(latest_path, latest
     built = {(p.path, p.field, p.value): p.message for p in latest_build.problems}
     for key, meant in expected.items():
         assert (f"did you mean {meant!r}?" in built[key]) == bool(meant)
+
+
+def test_the_suggestion_is_the_slug_difflib_rates_highest(latest_path):
+    """closest_slug (which skips slugs by difflib's upper bounds and remembers its answers)
+    picks what rating every slug picks: the highest ratio of at least 0.6, ties by sorted
+    order; for slugs as written, edited, upper-cased with .md, and strings like none."""
+    slugs = sorted({f.slug for files in scan(latest_path).values() for f in files})
+    values = [*slugs[::9], *(s[:-4] + "xyzw" for s in slugs[::7])]
+    values += [s.upper() + ".md" for s in slugs[::13]] + ["", "q", "zzzz-99-niets"]
+    # cut short to 40-80 %: ratios on both sides of the cut-off and ties
+    values += [s[: len(s) * k // 10] for s in slugs[::5] for k in (4, 5, 6, 7, 8)]
+    for value in values:
+        wanted = value.removesuffix(".md").lower()
+        rated = [(difflib.SequenceMatcher(None, wanted, s.lower()).ratio(), s) for s in slugs]
+        close = sorted((-ratio, s) for ratio, s in rated if ratio >= 0.6)
+        expected = close[0][1] if close else None
+        assert closest_slug(value, slugs) == expected, value
+        assert closest_slug(value, reversed(slugs)) == expected, value  # remembered or not
 
 
 # -- the command line ------------------------------------------------------------------------

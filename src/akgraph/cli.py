@@ -107,6 +107,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="FILE",
         help="extra SHACL shapes (Turtle), e.g. the NL-SBB SKOS profile; may be repeated",
     )
+    validate_cmd.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="for a file of several releases: validate them in N processes "
+        "(default: one per core)",
+    )
     _add_serve_and_publish(commands)
     diff_cmd = commands.add_parser(
         "diff",
@@ -317,18 +324,19 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from rdflib import Dataset, Graph
+    from rdflib import Graph
 
     from akgraph import resources
-    from akgraph.graph import build, load
-    from akgraph.validate import Level, validate, validate_dataset
+    from akgraph.graph import build, named_statements
+    from akgraph.tagbuild import default_jobs
+    from akgraph.validate import Level, validate, validate_graphs
 
     source = Path(args.source) if args.source else resources.data_dir("content")
     problems: list[Problem] = []
-    data: Graph
+    data: Graph | None = None
     try:
         if source.is_file():
-            data = load(source)
+            graphs = named_statements(source)
         else:
             built = build(source)
             data, problems = built.union(), built.problems
@@ -343,9 +351,9 @@ def _validate(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     shapes = extra if args.shapes else None
     report = (
-        validate_dataset(data, shapes)
-        if isinstance(data, Dataset)
-        else validate(data, shapes, problems)
+        validate(data, shapes, problems)
+        if data is not None
+        else validate_graphs(graphs, shapes, args.jobs or default_jobs())
     )
     level = Level[args.severity.upper()]
     if args.format == "ttl":

@@ -205,11 +205,13 @@ class Releases:
 
     def reassigned(self) -> list[str]:
         """The URNs given to another item in a later release, sorted."""
-        return sorted({str(s) for s, p, _ in self.statements if p == AK.reassigned})
+        reassigned = AK.reassigned
+        return sorted({str(s) for s, p, _ in self.statements if p == reassigned})
 
     def moved(self) -> list[tuple[str, str]]:
         """The items given another URN in a later release: (old version, new URN), sorted."""
-        return sorted((str(s), str(o)) for s, p, o in self.statements if p == AK.movedTo)
+        moved_to = AK.movedTo
+        return sorted((str(s), str(o)) for s, p, o in self.statements if p == moved_to)
 
     @property
     def newest(self) -> Build:
@@ -464,6 +466,23 @@ def load(path: str | Path) -> Dataset:
     for prefix, namespace in parsed.prefixes.items():
         dataset.bind(prefix, namespace, override=True, replace=True)
     return dataset
+
+
+def named_statements(path: str | Path) -> dict[str, Graph | list[Triple]]:
+    """The statements of the graph file ``path`` per graph name (none empty), as :func:`load`
+    reads them. TriG and N-Quads are read straight into lists of rdflib triples (in the order
+    written, the default graph's under ``""``), without making a dataset."""
+    fmt = format_for(path)
+    if fmt not in QUAD_FORMATS:
+        return {str(g.identifier): g for g in load(path).graphs() if len(g)}
+    term = _RdflibTerms().__getitem__
+    graphs: dict[str, Graph | list[Triple]] = {}
+    for q in pyoxigraph.parse(path=Path(path), format=OXIGRAPH_FORMATS[fmt]):
+        name = "" if isinstance(q.graph_name, pyoxigraph.DefaultGraph) else q.graph_name.value
+        statements = graphs.setdefault(name, [])
+        assert isinstance(statements, list)
+        statements.append((term(q.subject), term(q.predicate), term(q.object)))
+    return graphs
 
 
 class _RdflibTerms(dict):

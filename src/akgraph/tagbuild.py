@@ -30,10 +30,10 @@ from akgraph.source.reader import Checkout
 
 
 class StoredBuild(Build):
-    """A release as stored by the cache or sent by a worker; its data graph and the
-    vocabularies are made the first time they are used (the vocabularies by ``vocabularies``,
-    which the builds of one run share). The checkout's documents are not kept (its release,
-    site and root are)."""
+    """A release as stored by the cache or sent by a worker; its data graph, the vocabularies
+    and the ontology are made the first time they are used (the vocabularies by
+    ``vocabularies`` and the ontology by ``ontology``, which the builds of one run share). The
+    checkout's documents are not kept (its release, site and root are)."""
 
     def __init__(
         self,
@@ -41,11 +41,14 @@ class StoredBuild(Build):
         root: Path,
         aliases: tuple[str, ...] = (),
         vocabularies: Callable[[], Graph] = resources.vocabularies,
+        ontology: Callable[[], Graph] = resources.ontology,
     ) -> None:
         self.entry = entry
         self._make_vocabularies = vocabularies
+        self._make_ontology = ontology
         self._data: Graph | None = None
         self._vocabularies: Graph | None = None
+        self._ontology: Graph | None = None
         super().__init__(
             checkout=Checkout(root=root, release=entry.release, site=entry.site),
             data=None,  # type: ignore[arg-type]  # made from entry.nquads when first used
@@ -53,6 +56,7 @@ class StoredBuild(Build):
             problems=list(entry.problems),
             unresolved=list(entry.unresolved),
             aliases=aliases,
+            ontology=None,  # type: ignore[arg-type]
         )
 
     @property  # type: ignore[override]
@@ -76,6 +80,17 @@ class StoredBuild(Build):
     def vocabularies(self, graph: Graph | None) -> None:
         if graph is not None:
             self._vocabularies = graph
+
+    @property  # type: ignore[override]
+    def ontology(self) -> Graph:
+        if self._ontology is None:
+            self._ontology = self._make_ontology()
+        return self._ontology
+
+    @ontology.setter
+    def ontology(self, graph: Graph | None) -> None:
+        if graph is not None:
+            self._ontology = graph
 
     def data_nquads(self) -> bytes:
         return self.entry.nquads if self._data is None else super().data_nquads()
@@ -157,8 +172,9 @@ def build_tags(
         if where is not None and keep:
             cache.store(where, entry)
     vocabularies = functools.cache(resources.vocabularies)
+    ontology = functools.cache(resources.ontology)
     return [
-        StoredBuild(entry, repo, tagged.aliases, vocabularies)
+        StoredBuild(entry, repo, tagged.aliases, vocabularies, ontology)
         for entry, tagged in zip(entries, asked, strict=True)
         if entry is not None
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import IntEnum
 from functools import cache
@@ -159,6 +159,13 @@ def validate(
     where the graph holds no trace of them (files skipped, duplicate keys, ...), each once."""
     data_graph = Graph()
     data_graph += data
+    return _validate_graph(data_graph, extra_shapes, problems)
+
+
+def _validate_graph(
+    data_graph: Graph, extra_shapes: Graph | None = None, problems: Iterable[Problem] = ()
+) -> Report:
+    """:func:`validate` on a graph of the caller's that may be changed (the ontology is added)."""
     data_graph += resources.ontology()
     every = shapes() if extra_shapes is None else shapes() + extra_shapes
     shape_graph, sparql = _split_shapes() if extra_shapes is None else shacl_sparql.split(every)
@@ -180,6 +187,35 @@ def validate(
     for finding in converted:
         _add_result(report_graph, finding)
     return Report(report_graph, list(dict.fromkeys(findings + converted)))
+
+
+class _Parameters(list):
+    """pyshacl's list of constraint parameters, looked up as a set: pyshacl checks each
+    predicate of a shape against the list once per shape and focus node (a fifth of its time
+    on our shapes). A copy is a plain list again."""
+
+    def __init__(self, parameters: Iterable[Node]) -> None:
+        super().__init__(parameters)
+        self._set = frozenset(self)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._set
+
+
+def _fast_parameter_lookup() -> None:
+    """Give pyshacl the constraint parameters as :class:`_Parameters` (where its shape module
+    keeps them as it does in the versions akgraph was tested with)."""
+    import pyshacl.shape
+    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
+
+    if getattr(pyshacl.shape, "CONSTRAINT_PARAMS", None) is None:
+        pyshacl.shape.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
+            _Parameters(ALL_CONSTRAINT_PARAMETERS),
+            CONSTRAINT_PARAMETERS_MAP,
+        )
+
+
+_fast_parameter_lookup()
 
 
 @cache
@@ -252,30 +288,83 @@ def _suggester(data: Graph) -> Callable[[str, str], str | None]:
     return suggest
 
 
-def validate_dataset(dataset: Dataset, extra_shapes: Graph | None = None) -> Report:
+def validate_dataset(
+    dataset: Dataset, extra_shapes: Graph | None = None, jobs: int = 1
+) -> Report:
     """Validate a dataset from ``akgraph build``: with several releases, each release's graph
-    on its own (with the vocabularies) and the history once, so releases are never mixed."""
+    on its own (with the vocabularies) and the history once, so releases are never mixed
+    (in ``jobs`` processes)."""
     graphs = {str(g.identifier): g for g in dataset.graphs() if len(g)}
+    return validate_graphs(graphs, extra_shapes, jobs)
+
+
+#: A graph's statements: an rdflib graph or a list of triples.
+Statements = Graph | list[tuple[Node, Node, Node]]
+
+
+def validate_graphs(
+    graphs: Mapping[str, Statements], extra_shapes: Graph | None = None, jobs: int = 1
+) -> Report:
+    """:func:`validate_dataset` of the named graphs ``graphs`` (graph name: its statements, as
+    :func:`akgraph.graph.named_statements` reads them from a file)."""
     releases = sorted(name for name in graphs if iris.is_release(name))
     if len(releases) < 2:
         union = Graph()
         for graph in graphs.values():
             union += graph
-        return validate(union, extra_shapes)
-    shared = Graph()
-    for name, graph in graphs.items():
-        if name not in releases and name != str(iris.HISTORY_GRAPH):
-            shared += graph
-    parts: list[tuple[str | None, Graph]] = [(name, graphs[name]) for name in releases]
+        return _validate_graph(union, extra_shapes)
+    shared = [
+        t
+        for name, graph in graphs.items()
+        if name not in releases and name != str(iris.HISTORY_GRAPH)
+        for t in graph
+    ]
+    parts: list[tuple[str | None, Statements]] = [(name, graphs[name]) for name in releases]
     if str(iris.HISTORY_GRAPH) in graphs:
         parts.append((None, graphs[str(iris.HISTORY_GRAPH)]))
+    global _PARTS
+    _PARTS = (parts, shared, extra_shapes)
+    _split_shapes()  # made before any worker starts: the same blank nodes in every report
+    try:
+        reports = _run_parts(len(parts), jobs)
+    finally:
+        _PARTS = None
     merged, findings = Graph(), []
-    for part, graph in parts:
-        report = validate(graph + shared, extra_shapes)
+    for (part, _), (statements, found) in zip(parts, reports, strict=True):
         tag = iris.local(part) if part else None
-        merged += report.graph
-        findings += [replace(f, release=tag) for f in report.findings]
+        merged += statements
+        findings += [replace(f, release=tag) for f in found]
     return Report(merged, findings)
+
+
+#: What the workers of :func:`validate_graphs` validate (set before they are forked).
+_PARTS: tuple[list[tuple[str | None, Statements]], list, Graph | None] | None = None
+
+
+def _validate_part(index: int) -> tuple[list[tuple[Node, Node, Node]], list[Finding]]:
+    """Part ``index`` of :data:`_PARTS` with the shared graphs: its report's statements and
+    findings (as a worker sends them back)."""
+    assert _PARTS is not None
+    parts, shared, extra_shapes = _PARTS
+    data_graph = Graph()
+    data_graph += parts[index][1]
+    data_graph += shared
+    report = _validate_graph(data_graph, extra_shapes)
+    return list(report.graph), report.findings
+
+
+def _run_parts(count: int, jobs: int) -> list[tuple[list[tuple[Node, Node, Node]], list[Finding]]]:
+    """Every part, in ``jobs`` forked processes where there is more than one (and fork)."""
+    import multiprocessing
+
+    jobs = min(jobs, count)
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [_validate_part(i) for i in range(count)]
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        return list(pool.map(_validate_part, range(count)))
 
 
 def _findings(
