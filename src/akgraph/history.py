@@ -292,6 +292,9 @@ def history_statements(
     lineage: dict[URIRef, URIRef] = {}
     versions: Counter[str] = Counter()
     previous_tag, previous_items = "", dict[str, Version]()
+    # looked up once: an rdflib namespace makes a new term on every attribute access
+    item_class, version_of, release_of, slug_of = AK.ItemVersion, AK.versionOf, AK.release, AK.slug
+    source_path, title_of, type_of = AK.sourcePath, DCTERMS.title, RDF.type
     for tag, found in releases:
         release = iris.release(tag)
         moved = renames(previous_tag, tag) if renames and previous_items else None
@@ -299,14 +302,14 @@ def history_statements(
         for iri, version in sorted(found.items()):
             node = iris.item_version(iri, tag)
             versions[iri] += 1
-            add((node, RDF.type, AK.ItemVersion))
-            add((node, AK.versionOf, URIRef(iri)))
-            add((node, AK.release, release))
-            add((node, AK.slug, Literal(version.slug)))
+            add((node, type_of, item_class))
+            add((node, version_of, URIRef(iri)))
+            add((node, release_of, release))
+            add((node, slug_of, Literal(version.slug)))
             if version.title is not None:
-                add((node, DCTERMS.title, Literal(version.title, lang="nl")))
+                add((node, title_of, Literal(version.title, lang="nl")))
             if version.path is not None:
-                add((node, AK.sourcePath, Literal(version.path)))
+                add((node, source_path, Literal(version.path)))
             lineage[node] = node
             if iri in same:
                 before_node = iris.item_version(same[iri], previous_tag)
