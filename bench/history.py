@@ -72,6 +72,9 @@ def commit_release(repo: Path, tag: str, source: Path, edit: int) -> None:
                 child.unlink()
     shutil.copytree(source, repo, dirs_exist_ok=True, symlinks=True)
     (repo / "SOURCE").unlink()
+    # git's index would trust the stat data of a copied file that has the size, time (copy2
+    # keeps it) and reused inode of the one it replaces, and commit the old text: hash anew
+    (repo / ".git" / "index").unlink(missing_ok=True)
     measures = sorted((repo / MEASURES).glob("*.md"))
     edited = measures[edit % len(measures)]
     with edited.open("a", encoding="utf-8") as fh:

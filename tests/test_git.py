@@ -49,6 +49,9 @@ def replace_tree(repo: Path, source: Path) -> None:
             child.unlink()
     shutil.copytree(source, repo, dirs_exist_ok=True, symlinks=True)
     (repo / "SOURCE").unlink()
+    # git's index would trust the stat data of a copied file that has the size, time (copy2
+    # keeps it) and reused inode of the one it replaces, and commit the old text: hash anew
+    (repo / ".git" / "index").unlink(missing_ok=True)
 
 
 def delete_object(repo: Path, sha: str) -> None:
