@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, SKOS
+from rdflib.namespace import DCTERMS, RDF, SH, SKOS
 
 from akgraph import iris
 from akgraph.iris import AK
@@ -457,3 +457,18 @@ def test_concept_schemes_follow_the_nl_sbb_profile(sample_build):
         if f.level >= Level.WARNING and f.focus.startswith("urn:nl:ak:")
     ]
     assert ours == []
+
+
+def test_pyshacl_is_given_every_constraint_parameter_it_knows_in_its_order():
+    """akgraph hands pyshacl its own list of constraint parameters with a set lookup (a speed
+    fix): the same parameters, in the same order, each found, a copy a plain list."""
+    import pyshacl.shape
+    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS
+
+    import akgraph.validate  # noqa: F401  (sets them)
+
+    given, _ = pyshacl.shape.CONSTRAINT_PARAMS
+    assert list(given) == list(ALL_CONSTRAINT_PARAMETERS)
+    assert all(p in given for p in ALL_CONSTRAINT_PARAMETERS)
+    assert SH.targetClass not in given
+    assert type(given.copy()) is list

@@ -205,9 +205,11 @@ class _Parameters(list):
 def _fast_parameter_lookup() -> None:
     """Give pyshacl the constraint parameters as :class:`_Parameters` (where its shape module
     keeps them as it does in the versions akgraph was tested with)."""
-    import pyshacl.shape
-    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
-
+    try:
+        import pyshacl.shape
+        from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
+    except ImportError:  # another pyshacl: it looks them up its own way
+        return
     if getattr(pyshacl.shape, "CONSTRAINT_PARAMS", None) is None:
         pyshacl.shape.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
             _Parameters(ALL_CONSTRAINT_PARAMETERS),
