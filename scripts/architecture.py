@@ -37,7 +37,7 @@ MODULE_STAGE = {
     "tagbuild": "graph",
     "validate": "validate", "shacl_sparql": "validate",
     "store": "store", "sandbox": "store", "querytext": "store", "queries": "store",
-    "iris": "shared", "problems": "shared", "registry_labels": "shared",
+    "iris": "shared", "problems": "shared", "registry_labels": "shared", "fields": "shared",
     "cli": "cli", "querycli": "cli",
 }  # fmt: skip
 
