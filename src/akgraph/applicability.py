@@ -54,10 +54,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from akgraph.mapping import AI_ACT_FIELDS as DIMENSIONS
+from akgraph import fields
 from akgraph.registry_labels import dimensions as _dimensions
 
 Profile = Mapping[str, frozenset[str]]
+#: The AI-Act dimensions: the frontmatter keys of a requirement's AI-Act labels.
+DIMENSIONS = tuple(f.key for f in fields.ai_act())
 
 
 class ExpressionError(ValueError):
