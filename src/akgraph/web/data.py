@@ -17,15 +17,16 @@ import threading
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph
+from rdflib import URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from akgraph import iris, queries, resources, store
+from akgraph import fields, iris, queries, resources, store
 from akgraph.iris import AK
 from akgraph.web.render import to_text
 
@@ -44,19 +45,22 @@ KINDS = {
     "vereisten": (str(AK.Requirement), "Vereisten"),
     "hulpmiddelen": (str(AK.Instrument), "Hulpmiddelen"),
 }
-#: Facets of the list pages: query parameter (the list name in the URN), property.
-FACETS = {
-    "levenscyclus": str(AK.lifecyclePhase),
-    "rollen": str(AK.role),
-    "onderwerp": str(AK.topic),
-    "soort-toepassing": str(AK.applicationType),
-    "risicogroep": str(AK.riskGroup),
-    "rol-ai-act": str(AK.aiActRole),
-    "transparantieverplichting": str(AK.transparencyObligation),
-    "systeemrisico": str(AK.systemicRisk),
-    "open-source": str(AK.openSource),
-    "categorie": str(AK.instrumentCategory),
-}
+#: Facets of the list pages (the field table's): query parameter (the list name in the URN),
+#: property.
+FACETS = {f.key: str(f.prop) for f in fields.facets()}
+#: The block of ``page_queries/items.rq`` that names the facets, filled in from :data:`FACETS`.
+_FACET_VALUES = re.compile(r"VALUES \?facet \{[^{}]*\}")
+
+
+def _page_queries() -> dict[str, queries.NamedQuery]:
+    """The page queries, the facets of ``items`` filled in from the field table."""
+    found = queries.load(QUERIES)
+    terms = " ".join(URIRef(p).n3() for p in FACETS.values())
+    text, count = _FACET_VALUES.subn(f"VALUES ?facet {{ {terms} }}", found["items"].text)
+    if count != 1:
+        raise queries.QueryError("page_queries/items.rq needs one 'VALUES ?facet { ... }' block")
+    found["items"] = replace(found["items"], text=text)
+    return found
 
 
 @dataclass(frozen=True)
@@ -145,7 +149,7 @@ class Data:
 
     def __init__(self, backend, dataset: pyoxigraph.Store | None = None) -> None:
         self.backend, self.dataset = backend, dataset
-        self.queries = queries.load(QUERIES)
+        self.queries = _page_queries()
         self._lock = threading.Lock()
         self._pages: OrderedDict[Hashable, str] = OrderedDict()
         self._pages_size = 0
