@@ -79,6 +79,12 @@ class Field:
     #: what the diff between releases calls the field (None: not compared)
     diff: str | None = None
 
+    def heading(self, language: str) -> str:
+        """The heading of its values on item pages in ``language`` (``en``, else Dutch)."""
+        if self.label is None:
+            raise ValueError(f"field {self.key} has no heading")
+        return self.label[1] if language == "en" else self.label[0]
+
 
 def _every(name: str, kinds: frozenset[str] = ALL) -> dict[str, str]:
     return dict.fromkeys(sorted(kinds), name)

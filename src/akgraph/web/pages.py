@@ -21,7 +21,8 @@ from markupsafe import Markup
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
 from werkzeug.wrappers import Response as BaseResponse
 
-from akgraph import iris, queries, registry_labels, store
+from akgraph import fields, iris, queries, registry_labels, store
+from akgraph.fields import Form
 from akgraph.iris import AK
 from akgraph.web import description, exports, i18n, negotiation, sparql, urls
 from akgraph.web.data import FACETS, KINDS, SPARQL_JSON, Data, Resource, Term
@@ -55,19 +56,16 @@ FORMAT_NAMES = {
     "application/rdf+xml": "RDF/XML",
     "application/n-triples": "N-Triples",
 }
-#: Relations shown in their own blocks on an item page (the rest is listed generically).
+#: Relations shown in their own blocks on an item page (the rest is listed generically): of
+#: the fields, those in the heading, the labels and the references.
 SHOWN = {
     str(p)
     for p in (
-        RDF.type, DCTERMS.title, DCTERMS.abstract, DCTERMS.identifier, AK.section, AK.slug,
-        AK.sourcePath, AK.release, FOAF.page, AK.requirement, AK.measure, AK.identifierMinted,
+        RDF.type, AK.section, AK.slug, AK.sourcePath, AK.release, FOAF.page, AK.identifierMinted,
         SKOS.prefLabel, SKOS.inScheme, SKOS.topConceptOf, SKOS.definition, SKOS.notation,
         AK.legalCitation, AK.derivedFrom, AK.law, AK.task, AK.link, AK.navOrder, AK.navTitle,
         AK.navSection, AK.navParent,
-        *(AK[name] for name in ("lifecyclePhase", "role", "topic", "applicationType",
-                                 "riskGroup", "aiActRole", "transparencyObligation",
-                                 "systemicRisk", "openSource", "instrumentCategory",
-                                 "publicationCategory")),
+        *(f.prop for f in fields.of_form(Form.TEXT, Form.IDENTIFIER, Form.CONCEPT, Form.REFERENCE)),
     )
 }  # fmt: skip
 #: Labels of properties from other vocabularies that pages show (Dutch, translated).
@@ -96,19 +94,10 @@ KIND_TITLES = {
     "vereisten": _l("Vereisten"),
     "hulpmiddelen": _l("Hulpmiddelen"),
 }
-LABELS = [
-    (_l("Levenscyclus"), str(AK.lifecyclePhase)),
-    (_l("Rollen"), str(AK.role)),
-    (_l("Onderwerpen"), str(AK.topic)),
-    (_l("Soort toepassing"), str(AK.applicationType)),
-    (_l("Risicogroep"), str(AK.riskGroup)),
-    (_l("Rol in de AI-verordening"), str(AK.aiActRole)),
-    (_l("Transparantieverplichting"), str(AK.transparencyObligation)),
-    (_l("Systeemrisico"), str(AK.systemicRisk)),
-    (_l("Open source"), str(AK.openSource)),
-    (_l("Publicatiecategorie"), str(AK.publicationCategory)),
-    (_l("Categorie"), str(AK.instrumentCategory)),
-]
+#: The fields an item page shows under a heading of their own, in order.
+LABELLED = [f for f in fields.FIELDS if f.label is not None and f.prop is not None]
+#: The columns of the list pages' exports, by frontmatter key.
+COLUMNS = {f.key: f.column for f in fields.FIELDS if f.column is not None}
 
 
 def data() -> Data:
@@ -282,11 +271,7 @@ def _item_page(resource: Resource) -> str:
     context = {
         "r": resource,
         "sections": sections,
-        "labels": [
-            (name, sorted(resource.values(p), key=lambda v: natural(data().concept_label(v.value))))
-            for name, p in LABELS
-            if resource.values(p)
-        ],
+        "labels": _labels(resource),
         "other": _other(resource),
         "implemented_by": _grouped_by_phase(resource, resource.referrers(str(AK.requirement))),
         "legal": _legal(resource),
@@ -305,6 +290,17 @@ def _item_page(resource: Resource) -> str:
         context["other"] = _other(resource, skip={str(AK.linksTo), str(AK.externalLink)})
         return render_template("concept.html", **context)
     return render_template("item.html", **context)
+
+
+def _labels(resource: Resource) -> list[tuple[str, list[Term]]]:
+    """The headed fields the resource has (heading in the page's language, values in order)."""
+    found = []
+    for f in LABELLED:
+        values = resource.values(str(f.prop))
+        if values:
+            order = sorted(values, key=lambda v: natural(data().concept_label(v.value)))
+            found.append((f.heading(i18n.language()), order))
+    return found
 
 
 #: Items that carry a concept, in the order a concept page shows them: class, anchor, title.
@@ -326,7 +322,7 @@ INBOUND_TITLES = {
 def _carriers(resource: Resource) -> tuple[list[dict], list[tuple[str, list[str]]]]:
     """The measures, requirements and instruments labelled with this concept (measures by
     phase, except on a phase's own page), and the other relations into it."""
-    labelled = {p for _, p in LABELS}
+    labelled = {str(f.prop) for f in LABELLED}
     carried: dict[str, set[str]] = {}
     inbound = []
     for predicate, subjects in sorted(resource.inbound.items()):
@@ -675,7 +671,7 @@ def _list_table(kind: str, items: list, chosen: dict[str, list[str]]) -> exports
         urls.listing(kind, external=True, **chosen),
         exports.release_name(data().releases[-1] if data().releases else {}),
         filters,
-        ["urn", "titel", *names, "url"],
+        ["urn", COLUMNS["title"], *(COLUMNS[n] for n in names), "url"],
     )
     for item in items:
         page = urls.doc(item.iri, external=True)
