@@ -164,6 +164,14 @@ def ai_act() -> list[Field]:
     return [f for f in FIELDS if f.ai_act]
 
 
+def column(key: str) -> str:
+    """The column of field ``key`` in the exports of lists."""
+    found = BY_KEY[key].column
+    if found is None:
+        raise KeyError(f"field {key} is no column of the exports")
+    return found
+
+
 def by_property() -> dict[URIRef, Field]:
     """Each property a field's conversion writes -> that field."""
     return {p: f for f in FIELDS for p in (f.prop, *f.also) if p is not None}

@@ -96,8 +96,6 @@ KIND_TITLES = {
 }
 #: The fields an item page shows under a heading of their own, in order.
 LABELLED = [f for f in fields.FIELDS if f.label is not None and f.prop is not None]
-#: The columns of the list pages' exports, by frontmatter key.
-COLUMNS = {f.key: f.column for f in fields.FIELDS if f.column is not None}
 
 
 def data() -> Data:
@@ -671,7 +669,7 @@ def _list_table(kind: str, items: list, chosen: dict[str, list[str]]) -> exports
         urls.listing(kind, external=True, **chosen),
         exports.release_name(data().releases[-1] if data().releases else {}),
         filters,
-        ["urn", COLUMNS["title"], *(COLUMNS[n] for n in names), "url"],
+        ["urn", fields.column("title"), *map(fields.column, names), "url"],
     )
     for item in items:
         page = urls.doc(item.iri, external=True)

@@ -360,7 +360,7 @@ class Registry:
             urn: applicability.Requirement(
                 urn,
                 {dim: frozenset(v) for dim, v in self.labels_of(item).items()},
-                tuple(item.values(AK.exception)),
+                tuple(item.values(PROPERTIES["uitzondering"])),
                 tuple(self.measures_of(urn)),
             )
             for urn, item in self.items["requirements"].items()
