@@ -86,3 +86,80 @@ def test_the_releases_use_exactly_the_table():
     assert used["requirement"] == fields.declared("requirement")
     assert used["instrument"] == fields.declared("instrument") - {"id"}
 
+
+# -- each consumer's fields are the table's ---------------------------------------------------
+
+
+def _given(value: object) -> bool:
+    """Whether a frontmatter value holds a value (a text, or a list with a text in it)."""
+    values = value if isinstance(value, list) else [value]
+    return any(isinstance(v, str) and v.strip() for v in values)
+
+
+def test_the_mapping_converts_each_field_to_its_property(release_build):
+    """In each real release, an item has a field's property exactly when its file gives that
+    field (declared for its kind) a value; every field of the table but ``id`` and ``hide``
+    is on some item of the three."""
+    graph, seen = release_build.data, set()
+    subjects = {str(o): s for s, o in graph.subject_objects(iris.AK.sourcePath)}
+    for doc in release_build.checkout.documents:
+        if doc.kind not in fields.ITEM_CLASSES:
+            continue
+        for spec in _converted():
+            if spec.form in (Form.IDENTIFIER, Form.AUDIT):
+                continue  # every item has an identifier; audit criteria come from a file too
+            has = (subjects[doc.path], spec.prop, None) in graph
+            given = doc.kind in spec.kinds and _given(doc.meta.get(spec.key))
+            assert has == given, (doc.path, spec.key)
+            seen |= {spec.key} if has else set()
+    assert len(seen) >= 10
+
+
+def test_list_pages_and_their_query_have_the_tables_facets(app):
+    data = app.extensions["akgraph.data"]
+    text = data.queries["items"].text
+    assert "UNDEF" not in text
+    assert all(f.prop.n3() in text for f in fields.facets())
+    listed = [i for kind in ("maatregelen", "vereisten", "hulpmiddelen") for i in data.items(kind)]
+    assert {name for item in listed for name in item.facets} == {f.key for f in fields.facets()}
+
+
+def test_api_records_name_the_fields_as_the_table(client):
+    """A record of each kind has every API field the table names for that kind."""
+    for collection, kind in (("measures", "measure"), ("requirements", "requirement"),
+                             ("instruments", "instrument")):  # fmt: skip
+        entries = client.get(f"/{collection}/").json["entries"]
+        record = client.get(f"/{collection}/urn/{entries[0]['urn']}").json
+        wanted = {f.api[kind] for f in fields.FIELDS if kind in f.api}
+        assert wanted <= set(record), (collection, sorted(wanted - set(record)))
+
+
+def test_item_pages_head_the_tables_fields(client):
+    """An item page shows each headed field it has under the table's heading, in Dutch and in
+    English."""
+    urn = "urn:nl:ak:ver:aia-01"
+    meta = _sample_meta(urn)
+    headed = [f for f in fields.FIELDS if f.label and f.key in meta]
+    assert len(headed) >= 5
+    for language in ("nl", "en"):
+        page = client.get(f"/doc/{urn}?lang={language}", headers={"Accept": "text/html"})
+        text = page.get_data(as_text=True)
+        assert all(f">{f.heading(language)}<" in text for f in headed), language
+
+
+def _sample_meta(urn: str) -> dict:
+    """The frontmatter of the sample's item ``urn``."""
+    checkout = read_checkout(resources.data_dir("content"))
+    return next(d.meta for d in checkout.documents if d.meta.get("id") == urn)
+
+
+def test_diff_and_validation_name_the_tables_fields():
+    """The diff compares the table's compared fields (and the laws cited, which come from the
+    text); validation names the table's field for every property a field's conversion writes."""
+    from akgraph import history, validate
+
+    assert set(history.FIELDS) - {"wetgeving"} == {f.diff for f in fields.FIELDS if f.diff}
+    assert history.RELATIONS - {"wetgeving"} == {f.key for f in fields.of_form(Form.REFERENCE)}
+    for spec in fields.FIELDS:
+        for prop in filter(None, (spec.prop, *spec.also)):
+            assert validate.FIELDS[prop] == spec.key
