@@ -163,3 +163,16 @@ def test_diff_and_validation_name_the_tables_fields():
     for spec in fields.FIELDS:
         for prop in filter(None, (spec.prop, *spec.also)):
             assert validate.FIELDS[prop] == spec.key
+
+
+def test_a_field_the_registry_does_not_name_is_added_as_written(app, monkeypatch):
+    """A field given an API name that the registry's schemas lack comes out as its values in
+    the frontmatter (here: the sample's risk groups of aia-01 under a made-up name)."""
+    from akgraph.web import registry
+
+    monkeypatch.setitem(registry.API_NAMES["requirements"], "risicogroep", "risk_groups")
+    with app.app_context():
+        found = registry.Registry(app.extensions["akgraph.data"])
+        record = found.record(found.items["requirements"]["urn:nl:ak:ver:aia-01"])
+    assert record["risk_groups"] == sorted(_sample_meta("urn:nl:ak:ver:aia-01")["risicogroep"])
+    assert list(record).index("risk_groups") == list(record).index("audit_criteria") + 1

@@ -332,6 +332,9 @@ class Registry:
                 }
             )
         record[api["sources"]] = criteria
+        for key, name in api.items():  # fields the registry's schemas do not name: as written
+            if name not in record:
+                record[name] = _as_written(item, fields.BY_KEY[key])
         record["release"] = dict(self.release)
         record.update(self.history_fields(item.urn))
         return record
@@ -383,6 +386,17 @@ class RegistryRecord:
     path: str
     framework: str | None
     record: dict[str, Any]
+
+
+def _as_written(item: Item, spec: fields.Field) -> str | list[str]:
+    """A field's values on ``item`` as the frontmatter writes them: a text, the values of a
+    list, or the URNs of the items referred to."""
+    values = item.values(spec.prop)
+    if spec.form is fields.Form.TEXT:
+        return item.first(spec.prop)
+    if spec.form is fields.Form.CONCEPT:
+        return sorted({local(v) for v in values})
+    return sorted(set(values))
 
 
 def history_entry(succession: Succession, step: Step) -> dict[str, Any]:
