@@ -71,6 +71,7 @@ def test_lists_references_and_kinds():
     assert all(f.facet and f.label for f in fields.ai_act())
     assert all(f.form is Form.CONCEPT and f.column == f.key for f in fields.facets())
     assert len(fields.BY_KEY) == len(fields.FIELDS)
+    assert all((k.cls, RDF.type, OWL.Class) in ONTOLOGY for k in fields.KINDS)
 
 
 def test_the_releases_use_exactly_the_table():

@@ -21,12 +21,27 @@ from rdflib.namespace import DCTERMS
 
 from akgraph.iris import AK
 
-#: The kinds of item (as the reader names a document's kind) and their classes.
-ITEM_CLASSES: dict[str, URIRef] = {
-    "measure": AK.Measure,
-    "requirement": AK.Requirement,
-    "instrument": AK.Instrument,
-}
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of item: its name (as the reader names a document's kind), its class, its Dutch
+    name (the heading of its text), its list page (also its Dutch plural) and API collection."""
+
+    name: str
+    cls: URIRef
+    dutch: str
+    listing: str
+    collection: str
+
+
+#: The kinds of item, in the order the pages and the API list them.
+KINDS: tuple[Kind, ...] = (
+    Kind("measure", AK.Measure, "maatregel", "maatregelen", "measures"),
+    Kind("requirement", AK.Requirement, "vereiste", "vereisten", "requirements"),
+    Kind("instrument", AK.Instrument, "hulpmiddel", "hulpmiddelen", "instruments"),
+)
+#: The class of each kind of item, by name.
+ITEM_CLASSES: dict[str, URIRef] = {k.name: k.cls for k in KINDS}
 ALL = frozenset(ITEM_CLASSES)
 
 

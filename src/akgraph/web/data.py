@@ -27,7 +27,6 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from akgraph import fields, iris, queries, resources, store
-from akgraph.iris import AK
 from akgraph.web.render import to_text
 
 if TYPE_CHECKING:
@@ -39,12 +38,8 @@ N_TRIPLES = "application/n-triples"
 PAGE_CACHE_CHARS = 32 * 1024 * 1024  # rendered pages kept per process
 _BLANK_LABEL = re.compile(rb"_:[A-Za-z0-9_.-]+")
 
-#: Classes with a list page: URL name, class, Dutch name (plural).
-KINDS = {
-    "maatregelen": (str(AK.Measure), "Maatregelen"),
-    "vereisten": (str(AK.Requirement), "Vereisten"),
-    "hulpmiddelen": (str(AK.Instrument), "Hulpmiddelen"),
-}
+#: Classes with a list page (the field table's kinds): URL name, class, Dutch name (plural).
+KINDS = {k.listing: (str(k.cls), k.listing.capitalize()) for k in fields.KINDS}
 #: Facets of the list pages (the field table's): query parameter (the list name in the URN),
 #: property.
 FACETS = {f.key: str(f.prop) for f in fields.facets()}

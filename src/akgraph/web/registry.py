@@ -27,11 +27,9 @@ from akgraph.history import Step, Succession
 from akgraph.iris import AK
 from akgraph.web.data import Data, Term
 
-#: API collection name → class IRI, Dutch name, systemcard path.
+#: API collection name → class IRI, Dutch name, systemcard path (the field table's kinds).
 KINDS = {
-    "measures": (str(AK.Measure), "maatregel", ".systemcard.measures[]"),
-    "requirements": (str(AK.Requirement), "vereiste", ".systemcard.requirements[]"),
-    "instruments": (str(AK.Instrument), "hulpmiddel", ".systemcard.instruments[]"),
+    k.collection: (str(k.cls), k.dutch, f".systemcard.{k.collection}[]") for k in fields.KINDS
 }
 SCHEMA_VERSION = "1.1.0"
 OWNERS = [{"organization": "Algoritmekader", "name": "", "email": "", "role": ""}]
@@ -54,11 +52,10 @@ TEMPLATES = {
         "authors": _AUTHORS,
     },
 }
-_KIND_OF = {str(cls): kind for kind, cls in fields.ITEM_CLASSES.items()}
 #: Per collection, frontmatter key -> the record field that holds it (the field table's names).
 API_NAMES = {
-    collection: {f.key: f.api[_KIND_OF[cls]] for f in fields.FIELDS if _KIND_OF[cls] in f.api}
-    for collection, (cls, _, _) in KINDS.items()
+    k.collection: {f.key: f.api[k.name] for f in fields.FIELDS if k.name in f.api}
+    for k in fields.KINDS
 }
 #: Frontmatter key -> the property holding its values.
 PROPERTIES = {f.key: f.prop for f in fields.FIELDS if f.prop is not None}
