@@ -89,7 +89,8 @@ class Field:
     label: tuple[str, str] | None = None
     #: the column of the list pages' exports (facets: the key)
     column: str | None = None
-    #: the field of the API's records, per kind (kinds left out: none)
+    #: the field of the API's records that holds it, per kind of record (kinds left out: none;
+    #: a record of a kind without the field has it empty, as ``audit_criteria``)
     api: Mapping[str, str] = field(default_factory=dict)
     #: what the diff between releases calls the field (None: not compared)
     diff: str | None = None
