@@ -9,8 +9,8 @@ import urllib.request
 
 import pytest
 
-from akgraph import store
 from akgraph.cli import main
+from akgraph.graph import to_store
 from akgraph.web import create_app
 from tests.live import free_port, oxigraph_command, process
 
@@ -41,7 +41,7 @@ def remote_counts(url: str) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def local(sample_build):
-    return store.load(sample_build)
+    return to_store(sample_build)
 
 
 @pytest.fixture(scope="module")

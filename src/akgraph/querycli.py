@@ -153,10 +153,11 @@ def local(text: str, source: str | None) -> dict[str, Any]:
     )
 
     from akgraph import queries, store
+    from akgraph.graph import to_store
 
     query = store.inspect(text, store.Limits(max_query_length=10**6))
     try:
-        loaded = store.load(source)
+        loaded = to_store(source)
     except Exception as exc:
         raise SourceProblem(f"cannot read {source}: {exc}") from exc
     graphs = store.default_graphs(loaded)

@@ -141,9 +141,9 @@ class Listed:
 
 
 class Data:
-    """The reads of the pages, cached; ``backend`` is a LocalStore or RemoteStore."""
+    """The reads of the pages, cached, from ``backend`` (a LocalStore or RemoteStore)."""
 
-    def __init__(self, backend, dataset: pyoxigraph.Store | None = None) -> None:
+    def __init__(self, backend: store.Backend, dataset: pyoxigraph.Store | None = None) -> None:
         self.backend, self.dataset = backend, dataset
         self.queries = queries.read_folder(QUERIES)
         self._lock = threading.Lock()
