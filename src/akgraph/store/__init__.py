@@ -32,7 +32,7 @@ status: the web layer maps them (:data:`akgraph.web.sparql.STATUS`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from akgraph.store.local import TEMP_PREFIX, LocalStore, default_graphs, remove_stale_stores
 from akgraph.store.query import (
@@ -94,6 +94,7 @@ __all__ = [
 ]
 
 
+@runtime_checkable
 class Backend(Protocol):
     """What the web layer asks of a store (:class:`LocalStore` and :class:`RemoteStore`)."""
 
