@@ -244,7 +244,7 @@ STATUSES = {
     sparql.UnsupportedMediaType: 415,
     sparql.NotAcceptable: 406,
     fairness.TooManyQueries: 429,
-    fairness.Busy: 429,
+    fairness.Busy: 503,  # regression: the README promised 503, the handler sent 429
 }
 
 

@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from akgraph import store
 from akgraph.web import description, negotiation, state, urls
-from akgraph.web.fairness import TooManyQueries
+from akgraph.web.fairness import Busy, TooManyQueries
 
 bp = Blueprint("sparql", __name__)
 
@@ -55,7 +55,8 @@ STATUS: dict[type[store.QueryError], int] = {
     ProtocolError: 400,
     UnsupportedMediaType: 415,
     NotAcceptable: 406,
-    TooManyQueries: 429,  # and Busy
+    TooManyQueries: 429,
+    Busy: 503,  # the server's limit, not the client's share (README: 503 with Retry-After)
 }
 
 
