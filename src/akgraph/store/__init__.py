@@ -34,7 +34,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
-from akgraph.store.local import TEMP_PREFIX, LocalStore, default_graphs, remove_stale_stores
+from akgraph.store.local import (
+    TEMP_PREFIX,
+    LocalStore,
+    dataset_options,
+    default_graphs,
+    remove_stale_stores,
+)
 from akgraph.store.query import (
     JSON_LD,
     NO_SERVICE,
@@ -87,6 +93,7 @@ __all__ = [
     "ResultTooLarge",
     "ServiceRefused",
     "WorkerFailed",
+    "dataset_options",
     "default_graphs",
     "inspect",
     "publish",

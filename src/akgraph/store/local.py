@@ -75,7 +75,7 @@ def default_graphs(store: Store) -> list[str] | None:
     return [newest, *sorted(others)]
 
 
-def _dataset_options(
+def dataset_options(
     query: Query,
     default_graphs: list[str] | None,
     named_graphs: list[str] | None,
@@ -347,7 +347,7 @@ class LocalStore:
 
     def _job(self, query, media_type, default_graphs, named_graphs, base_iri):
         formats = media_type if isinstance(media_type, Formats) else Formats(media_type, media_type)
-        options = _dataset_options(query, default_graphs, named_graphs, self.default)
+        options = dataset_options(query, default_graphs, named_graphs, self.default)
         return formats, options, (query.text, formats, repr(sorted(options.items())), base_iri)
 
     def cached(
