@@ -52,7 +52,8 @@ from pathlib import Path
 import psutil
 import record  # bench/record.py (this folder is on the path when run from it)
 
-from akgraph import queries, querytext
+from akgraph import queries
+from akgraph.store import querytext
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -95,7 +96,7 @@ class Request:
 
 def mix_texts() -> list[tuple[str, str]]:
     """Name and text of each query of the mix (read once, so every server gets the same)."""
-    texts = [(name, q.bind()) for name, q in queries.load().items()]
+    texts = [(name, q.bind()) for name, q in queries.read_folder().items()]
     texts += [(f"describe {urn}", f"DESCRIBE <{urn}>") for urn in ITEMS]
     return texts + [(f"construct {urn}", CONSTRUCT.format(urn)) for urn in ITEMS]
 

@@ -32,6 +32,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import http_bench as hb  # bench/http_bench.py (this folder is on the path when run from it)
+import psutil
 import record  # bench/record.py (this folder is on the path when run from it)
 
 from akgraph import graph, store
@@ -54,7 +55,7 @@ def graph_file(releases: int, folder: Path) -> tuple[Path, list[str] | None]:
         built = graph.build_releases(builds)
     path = folder / f"releases-{releases}.nq"
     path.write_bytes(graph.serialize(built, "nquads"))
-    return path, store.default_graphs(store.load(path))
+    return path, store.default_graphs(graph.to_store(path))
 
 
 def cold(server: hb.Server, mix: list[hb.Request], runs: int) -> dict[str, float]:
@@ -80,9 +81,56 @@ def cold(server: hb.Server, mix: list[hb.Request], runs: int) -> dict[str, float
     return found
 
 
+#: A request of each server that runs no query, and its status: the cost of the HTTP path
+#: alone (Oxigraph's smallest answer is a 404; its ``/`` is the query editor's page).
+EMPTY = {"akgraph": ("/health/live", 200), "oxigraph": ("/no-such-path", 404)}
+
+
+def floor(server: hb.Server, runs: int) -> float:
+    """Median seconds of ``runs`` requests that run no query, each on a new connection."""
+    path, expected = EMPTY[server.name]
+    request = hb.Request("empty", path, "*/*")
+    times = []
+    for _ in range(runs):
+        status, _, seconds = hb.fetch(server.base, request)
+        if status != expected:
+            raise SystemExit(f"{server.name} {request.path}: HTTP {status}")
+        times.append(seconds)
+    return statistics.median(times)
+
+
+def roles(server: hb.Server) -> dict[str, tuple[int, int]]:
+    """PSS bytes and number of processes of each kind in the server's process tree, idle."""
+    found: dict[str, tuple[int, int]] = {}
+    tree = server.tree()
+    pids = {proc.pid for proc in tree}
+    for proc in tree:
+        try:
+            line = " ".join(proc.cmdline())
+            parent = proc.ppid()
+            pss = proc.memory_full_info().pss
+            parent_line = " ".join(psutil.Process(parent).cmdline()) if parent in pids else ""
+        except psutil.Error:
+            continue
+        if proc.pid == server.process.pid:
+            role = "main process"
+        elif "forkserver" in parent_line:  # forked by the forkserver (same command line)
+            role = "query or pages process"
+        elif "forkserver" in line:
+            role = "forkserver"
+        elif "resource_tracker" in line:
+            role = "resource tracker"
+        else:
+            role = "web worker"
+        total, count = found.get(role, (0, 0))
+        found[role] = (total + pss, count + 1)
+    return found
+
+
 def measure(server: hb.Server, texts, levels, duration: float, runs: int, work: Path) -> dict:
     mix = hb.sparql_mix(server.endpoint, texts, server.params)
-    result = {"cold": cold(server, mix, runs), "levels": {}}
+    result = {"cold": cold(server, mix, runs), "floor": floor(server, runs), "levels": {}}
+    result["roles"] = roles(server)
     hb.wrk(server.base, mix, max(levels), min(3.0, duration), work)  # warm-up
     for connections in levels:
         result["levels"][connections] = hb.measured(server, mix, connections, duration, work)
@@ -159,6 +207,26 @@ def report(results: dict, levels, duration: float, runs: int) -> str:
                 f"{seconds / theirs:.2f}{hb.TIMES} |"
             )
         lines.append(f"\nWorst ratio: **{worst:.2f}{hb.TIMES}**.")
+        empty, smallest = r["akgraph"]["floor"], min(r["oxigraph"]["cold"].values())
+        lines.append(
+            f"\nA request that runs no query, on a new connection (median of {runs}): akgraph "
+            f"`{EMPTY['akgraph'][0]}` {empty * 1000:.2f} ms, Oxigraph "
+            f"`{EMPTY['oxigraph'][0]}` (404) "
+            f"{r['oxigraph']['floor'] * 1000:.2f} ms. akgraph's empty request alone is "
+            f"{empty / smallest:.2f}{hb.TIMES} Oxigraph's fastest never-seen query "
+            f"({smallest * 1000:.2f} ms)."
+        )
+    for n, r in results.items():
+        theirs = sum(pss for pss, _ in r["oxigraph"]["roles"].values())
+        lines += ["", f"PSS by process after the never-seen texts, idle, {n} release(s):", "",
+                  "| server | process | count | PSS MiB | x Oxigraph's total |",
+                  "| --- | --- | ---: | ---: | ---: |"]  # fmt: skip
+        for name in ("akgraph", "oxigraph"):
+            for role, (pss, count) in sorted(r[name]["roles"].items()):
+                lines.append(
+                    f"| {name} | {role} | {count} | {pss / 2**20:.0f} | "
+                    f"{pss / theirs:.2f}{hb.TIMES} |"
+                )
     return "\n".join(lines) + "\n"
 
 

@@ -223,7 +223,9 @@ def main(argv: list[str] | None = None) -> int:
                 context.close()
             browser.close()
     finally:
-        app.extensions["akgraph.store"].close()
+        from akgraph.web import state
+
+        state.of(app).backend.close()
     source = (
         "de releases v2.2.0 en v2.5.1 uit ../shared" if on_shared else "het meegeleverde voorbeeld"
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from akgraph import build, resources
+from akgraph.web import state
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("AKGRAPH_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -83,7 +84,7 @@ def app(sample_path):
 
     app = create_app({"TESTING": True, "SOURCE": str(sample_path), "TIMEOUT": 5})
     yield app
-    app.extensions["akgraph.store"].close()
+    state.of(app).backend.close()
 
 
 @pytest.fixture
@@ -103,7 +104,7 @@ def corpus_app(latest_build):
          "QUERIES_PER_CLIENT": 8, "TIMEOUT_COOLDOWN": 0}
     )  # fmt: skip
     yield app
-    app.extensions["akgraph.store"].close()
+    state.of(app).backend.close()
 
 
 @pytest.fixture(scope="session")
@@ -134,4 +135,4 @@ def releases_server(corpus_releases):
         with live(app) as url:
             yield url
     finally:
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()

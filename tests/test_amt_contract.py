@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from akgraph import applicability, registry_labels
+from akgraph.web import state
 from akgraph.web.registry import Registry
 from tests.clients import AMT, TASK_REGISTRY, amt_python, need, registry_schema
 from tests.conftest import REPO
@@ -112,7 +113,7 @@ def served(release_path):
         with live(app) as url:
             yield url, app, built.checkout.release.tag
     finally:
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()
 
 
 def test_amt_parses_every_record(served, release_path):
@@ -185,7 +186,7 @@ def test_applicability_agrees_with_amt_on_every_profile(served, amt_verdicts):
     """The engine without exceptions equals AMT's rule on the full cross product."""
     _, app, _ = served
     asked, answer = amt_verdicts
-    requirements = Registry(app.extensions["akgraph.data"]).applicability_input
+    requirements = Registry(state.of(app).data).applicability_input
     assert set(answer["requirements"]) == set(requirements)
     order = [requirements[u] for u in answer["requirements"]]
     disagree = []

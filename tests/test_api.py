@@ -277,3 +277,34 @@ def test_openapi_is_valid_and_covers_the_routes(client):
         assert path in document["paths"]
     names = {p["name"] for p in document["paths"]["/api/applicable"]["get"]["parameters"]}
     assert {"labels", "answers"} <= names
+
+
+def test_the_about_page_links_the_openapi_description(client):
+    from html.parser import HTMLParser
+
+    found: set[str] = set()
+
+    class Links(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "a":
+                found.add(dict(attrs).get("href") or "")
+
+    Links().feed(client.get("/over").get_data(as_text=True))
+    assert "/openapi.json" in found
+    assert client.get("/openapi.json").status_code == 200
+
+
+def test_concurrent_requests_share_one_registry_per_release(app):
+    """Regression: the registry views were made in app.extensions without a lock, so two
+    first requests at once could each build one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from akgraph.web import state
+
+    def view(_: int):
+        with app.app_context():
+            return state.current().registry(None)
+
+    with ThreadPoolExecutor(8) as pool:
+        views = list(pool.map(view, range(32)))
+    assert len({id(v) for v in views}) == 1

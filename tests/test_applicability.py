@@ -134,7 +134,7 @@ COMPOUND = (
 
 
 def test_plain_token():
-    assert ap.parse("risicogroep-uitzondering-van-toepassing") == ap.Token(
+    assert ap.parse_expression("risicogroep-uitzondering-van-toepassing") == ap.Token(
         "risicogroep-uitzondering-van-toepassing"
     )
     assert ap.evaluate(
@@ -147,7 +147,7 @@ def test_plain_token():
 
 
 def test_compound_open_source_exclusion():
-    tree = ap.parse(COMPOUND)
+    tree = ap.parse_expression(COMPOUND)
     assert isinstance(tree, ap.And) and isinstance(tree.operands[0], ap.Or)
     base = {
         "soort-toepassing": {"ai-systeem"},
@@ -184,7 +184,7 @@ def test_precedence_negation_and_bare_tokens():
 )
 def test_malformed_expressions(text):
     with pytest.raises(ap.ExpressionError):
-        ap.parse(text)
+        ap.parse_expression(text)
 
 
 @pytest.mark.parametrize("tag", RELEASES)
@@ -193,7 +193,7 @@ def test_every_exception_in_the_corpus_parses(tag):
     root = corpus_release(tag)
     texts = {e for i in scan(root)["requirement"] for e in i.fields.get("uitzondering", [])}
     for text in texts:
-        tree = ap.parse(text)
+        tree = ap.parse_expression(text)
         assert all(ap.split_label(name) for name in ap.labels(tree)), text
         for values in (DEPLOYER_HIGH_RISK, PROVIDER_GPAI_MODEL, NON_AI):
             given = ap.profile(values)

@@ -18,6 +18,7 @@ import urllib.request
 
 import pytest
 
+from akgraph.web import state
 from tests.scan import scan
 from tests.test_applicability import (
     DEPLOYER_HIGH_RISK,
@@ -141,7 +142,7 @@ def served(release_path, release_build):
                       "QUERIES_PER_CLIENT": 8, "TIMEOUT_COOLDOWN": 0})  # fmt: skip
     with live(app) as url:
         yield release_path, url
-    app.extensions["akgraph.store"].close()
+    state.of(app).backend.close()
 
 
 def test_the_page_agrees_with_api_applicable_and_the_scan(served):

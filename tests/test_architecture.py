@@ -4,6 +4,8 @@ the code now, and the pipeline's direction holds (no stage imports a later one).
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 
 from tests.conftest import REPO
 
@@ -37,7 +39,14 @@ def test_no_stage_imports_a_later_one():
 
 
 def test_the_reader_knows_no_rdf():
-    """source/ imports neither rdflib nor pyoxigraph itself."""
+    """source/ imports neither rdflib nor pyoxigraph, itself or through another module."""
+    names = sorted(p.stem for p in (REPO / "src" / "akgraph" / "source").glob("*.py"))
+    code = "import sys\n" + "".join(f"import akgraph.source.{n}\n" for n in names)
+    code += "print(sorted(m for m in ('rdflib', 'pyoxigraph', 'akgraph.iris') if m in sys.modules))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"
     for path in (REPO / "src" / "akgraph" / "source").glob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "import rdflib" not in text and "from rdflib" not in text, path.name

@@ -19,6 +19,7 @@ import yaml
 
 from akgraph import decision_aid, iris
 from akgraph.source import beslishulp
+from akgraph.web import state
 from tests.conftest import CORPUS, REPO
 
 SHARED = Path(os.environ.get("AKGRAPH_SHARED", REPO.parent / "shared"))
@@ -269,7 +270,7 @@ def aid_server(aid_build):
                       "QUERIES_PER_CLIENT": 8, "TIMEOUT_COOLDOWN": 0})  # fmt: skip
     with live(app) as url:
         yield url
-    app.extensions["akgraph.store"].close()
+    state.of(app).backend.close()
 
 
 def _get(url: str, accept: str = "application/json") -> tuple[int, str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from akgraph.web import state
 from tests.scan import scan
 
 FOLDERS = {"levenscyclus": "levenscyclus", "rollen": "rollen", "onderwerpen": "onderwerp"}
@@ -68,7 +69,7 @@ def pages(release_build):
 
     app = create_app({"TESTING": True, "SOURCE": release_build, "TIMEOUT": 5, "WORKERS": 1})
     yield app.test_client()
-    app.extensions["akgraph.store"].close()
+    state.of(app).backend.close()
 
 
 def test_concept_pages_hold_the_full_text(pages, release_path):

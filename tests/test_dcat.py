@@ -12,6 +12,7 @@ from pyshacl import validate
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH
 
+from akgraph.web import state
 from tests.conftest import REPO
 
 VOCAB = Path(os.environ.get("AKGRAPH_SHARED", REPO.parent / "shared")) / "vocab" / "dcat-ap-nl-3.0"
@@ -64,7 +65,7 @@ def described(release_build, release_path):
         tag = (release_path / "SOURCE").read_text(encoding="utf-8").split()[0]
         yield tag, graph, client
     finally:
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()
 
 
 def test_every_release_description_conforms_to_dcat_ap_nl(described):

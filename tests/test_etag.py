@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import yaml
 
-from akgraph.web import create_app
+from akgraph.web import create_app, state
 from tests.live import live
 
 
@@ -28,7 +28,7 @@ def _served(source):
         with live(app) as url:
             yield url
     finally:
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()
 
 
 def _get(url: str, etag: str | None = None) -> tuple[int, str | None, str]:

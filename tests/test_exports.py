@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from akgraph.web import state
 from tests.test_applicability_page import read_page
 
 pd = pytest.importorskip("pandas")
@@ -228,7 +229,7 @@ def test_links_follow_the_configured_base_url(sample_path):
         grid, links = read_ods(body)
         assert grid[1][1].startswith("https://voorbeeld.example/kader/wat-geldt-voor-ons?")
     finally:
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()
 
 
 def test_cells_are_never_formulas(corpus_server):

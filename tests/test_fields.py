@@ -13,6 +13,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from akgraph import fields, iris, registry_labels, resources
 from akgraph.fields import Form
 from akgraph.source.reader import read_checkout
+from akgraph.web import state
 from tests.conftest import RELEASES, corpus_release
 from tests.test_context import _context_terms
 
@@ -117,7 +118,7 @@ def test_the_mapping_converts_each_field_to_its_property(release_build):
 
 
 def test_list_pages_and_their_query_have_the_tables_facets(app):
-    data = app.extensions["akgraph.data"]
+    data = state.of(app).data
     text = data.queries["items"].text
     assert "UNDEF" not in text
     assert all(f.prop.n3() in text for f in fields.facets())
@@ -173,7 +174,7 @@ def test_a_field_the_registry_does_not_name_is_added_as_written(app, monkeypatch
 
     monkeypatch.setitem(registry.API_NAMES["requirements"], "risicogroep", "risk_groups")
     with app.app_context():
-        found = registry.Registry(app.extensions["akgraph.data"])
+        found = registry.Registry(state.of(app).data)
         record = found.record(found.items["requirements"]["urn:nl:ak:ver:aia-01"])
     assert record["risk_groups"] == sorted(_sample_meta("urn:nl:ak:ver:aia-01")["risicogroep"])
     assert list(record).index("risk_groups") == list(record).index("audit_criteria") + 1

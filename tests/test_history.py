@@ -13,9 +13,10 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from akgraph import iris, store
-from akgraph.graph import build, build_releases, build_tags
+from akgraph.graph import build, build_releases, build_tags, to_store
 from akgraph.history import diff
 from akgraph.iris import AK
+from akgraph.web import state
 from tests.conftest import RELEASES, REPO, corpus_release
 from tests.scan import scan
 from tests.test_cli import run
@@ -205,7 +206,7 @@ def test_relations_of_moved_items_are_not_a_change(releases):
 
 
 def test_queries_target_one_release_and_default_to_the_newest(releases):
-    loaded = store.load(releases)
+    loaded = to_store(releases)
     default = store.default_graphs(loaded)
     assert default[0] == "urn:nl:ak:release:v2.5.1"
     ask = (
@@ -255,7 +256,7 @@ def test_pages_show_history_and_diff(releases):
         english = client.get(f"/doc/{version}?lang=en").get_data(as_text=True)
         assert '<p class="kind">Version of a measure in release v2.2.0</p>' in english
     finally:
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()
 
 
 # -- git checkouts -------------------------------------------------------------------------
@@ -400,7 +401,7 @@ def test_api_version_selects_a_release(releases):
         assert unknown.status_code == 404
         assert set(unknown.json["versions"]) == {"latest", *RELEASES}
     finally:
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()
 
 
 def test_validation_keeps_releases_apart(releases):
@@ -430,7 +431,7 @@ def api(releases):
     try:
         yield app.test_client()
     finally:
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()
 
 
 def where_now(scans) -> dict[str, str | None]:

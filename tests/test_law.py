@@ -162,7 +162,7 @@ def _ids(latest_path) -> dict[str, str]:
 
 
 def _rows(graph: Graph, name: str, **values) -> list:
-    return list(graph.query(queries.load()[name].bind(values)))
+    return list(graph.query(queries.read_folder()[name].bind(values)))
 
 
 def test_requirements_per_law_query(union, latest_path, links):

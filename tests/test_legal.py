@@ -85,7 +85,7 @@ def _parts(parts) -> list[tuple[str, str]]:
     ],
 )
 def test_eurlex_forms(text, href, act, url, text_parts):
-    citation = legal.parse(text, href)
+    citation = legal.parse_citation(text, href)
     assert citation.act is not None
     assert (citation.act.type, citation.act.year, citation.act.number) == act
     assert _parts(citation.url_parts) == url
@@ -148,7 +148,7 @@ def test_eurlex_forms(text, href, act, url, text_parts):
     ],
 )
 def test_wetten_forms(text, href, bwb, url, text_parts, name):
-    citation = legal.parse(text, href)
+    citation = legal.parse_citation(text, href)
     assert citation.act == Act("nl", bwb=bwb)
     assert _parts(citation.url_parts) == url
     assert _parts(citation.text_parts) == text_parts
@@ -157,24 +157,26 @@ def test_wetten_forms(text, href, bwb, url, text_parts, name):
 
 
 def test_paragraph_lid_and_eu_dotted_numbers():
-    (part,) = legal.parse("Artikel 6(4) Verordening Artificiële Intelligentie", EURLEX).text_parts
+    text = "Artikel 6(4) Verordening Artificiële Intelligentie"
+    (part,) = legal.parse_citation(text, EURLEX).text_parts
     assert (part.number, part.lid) == ("6", "4")
-    (part,) = legal.parse("Artikel 6.2 Verordening Artificiële Intelligentie", EURLEX).text_parts
+    text = "Artikel 6.2 Verordening Artificiële Intelligentie"
+    (part,) = legal.parse_citation(text, EURLEX).text_parts
     assert (part.number, part.lid) == ("6", "2")
     dutch = "https://wetten.overheid.nl/jci1.3:c:BWBR0045754&artikel=2.5"
-    (part,) = legal.parse("Artikel 2.5 Wet open overheid", dutch).text_parts
+    (part,) = legal.parse_citation("Artikel 2.5 Wet open overheid", dutch).text_parts
     assert (part.number, part.lid) == ("2.5", None)
 
 
 def test_line_break_in_text_and_name():
-    citation = legal.parse("artikel\n9 AVG", EURLEX + "TXT/HTML/?uri=CELEX:32016R0679")
+    citation = legal.parse_citation("artikel\n9 AVG", EURLEX + "TXT/HTML/?uri=CELEX:32016R0679")
     assert _parts(citation.text_parts) == [("artikel", "9")]
     assert citation.name == "AVG"
     assert citation.type_hint == "reg"
 
 
 def test_disagreement_keeps_both():
-    citation = legal.parse(
+    citation = legal.parse_citation(
         "Artikel 5 Wet open overheid",
         "https://wetten.overheid.nl/jci1.3:c:BWBR0045754&hoofdstuk=4&artikel=4.1&z=2024-08-01",
     )
@@ -183,7 +185,7 @@ def test_disagreement_keeps_both():
 
 
 def test_unidentified_act():
-    citation = legal.parse(
+    citation = legal.parse_citation(
         "Artikel 21, Handvest van de grondrechten van de Europese Unie",
         EURLEX + "ALL/?uri=CELEX:C2012/326/02",
     )

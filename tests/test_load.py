@@ -18,7 +18,7 @@ from rdflib.namespace import RDF
 
 from akgraph import queries
 from akgraph.iris import AK
-from akgraph.web import create_app
+from akgraph.web import create_app, state
 from akgraph.web.fairness import Fairness, TooManyQueries
 from tests.live import live
 
@@ -55,7 +55,7 @@ def mix(latest_build) -> list[str]:
     """Named queries, item pages, lists and search: what users send."""
     paths = [
         "/sparql?" + urlencode({"query": q.bind(), "format": "json"})
-        for q in queries.load().values()
+        for q in queries.read_folder().values()
     ]
     items = sorted(
         str(s)
@@ -80,7 +80,7 @@ def test_mixed_load_has_no_errors_and_flat_memory(latest_build, mix):
             again = list(pool.map(lambda p: get(base, p)[0], requests))
             after = rss(me)
     finally:
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()
     statuses = warm + again
     assert len(statuses) == 10_000
     assert {s for s in statuses} == {200}
@@ -119,7 +119,7 @@ def test_pathological_stream_does_not_starve_others(latest_build):
             for thread in threads:
                 thread.join(timeout=30)
     finally:
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()
     assert normal and all(status == 200 for status, _ in normal), normal
     assert max(seconds for _, seconds in normal) < 1.0, normal
     assert 503 in abusive and 429 in abusive  # stopped by the timeout, then held to its share

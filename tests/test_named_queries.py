@@ -13,7 +13,7 @@ from akgraph import iris, queries
 from akgraph.iris import AK
 from tests.scan import glossary_terms, scan
 
-NAMED = queries.load()
+NAMED = queries.read_folder()
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from akgraph.web import state
 from tests.live import live
 
 
@@ -25,7 +26,7 @@ def served(sample_build):
         with live(app) as url:
             yield url, app
     finally:
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()
 
 
 def _get(url: str) -> tuple[int, str]:
@@ -55,7 +56,7 @@ def test_health(served):
 
 def test_ready_says_when_the_store_cannot_answer(served):
     base, app = served
-    backend = app.extensions["akgraph.store"]
+    backend = state.of(app).backend
     original = backend.ping
 
     def broken() -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from akgraph.web import state
 from scripts.screenshots import PAGE_TYPES, VIEWPORTS, PageType, make_app, shared_folder
 from tests.scan import (
     glossary_terms,
@@ -91,7 +92,7 @@ def test_a_built_release_with_a_decision_aid_folder(sample_build, sample_path):
         response = app.test_client().get("/beslishulp")
         assert response.status_code == 200 and b'type="radio"' in response.data
     finally:
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +113,7 @@ def site(shared):
         with live(app) as url:
             yield url
     finally:
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
 from akgraph.iris import AK
-from akgraph.web import create_app
+from akgraph.web import create_app, state
 from tests.scan import scan
 
 AIA09 = "urn:nl:ak:ver:aia-09"
@@ -225,7 +225,7 @@ def test_script_in_markdown_is_inert(checkout):
     try:
         html = app.test_client().get("/doc/urn:nl:ak:mtr:org-02").get_data(as_text=True)
     finally:
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()
         shutil.rmtree(checkout, ignore_errors=True)
     body = html.split("<main", 1)[1].split("</main>", 1)[0]
     assert "Aanval" in body

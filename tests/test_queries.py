@@ -21,7 +21,7 @@ SELECT * WHERE {
 
 
 def test_header_and_defaults():
-    q = queries.parse("proef", QUERY)
+    q = queries.from_text("proef", QUERY)
     assert q.title == {"nl": "Proef", "en": "Test"}
     assert q.description == {"nl": "Alles over één ding."}
     assert [(p.name, p.type, p.default) for p in q.parameters] == [
@@ -31,7 +31,7 @@ def test_header_and_defaults():
 
 
 def test_bind_swaps_the_values_block_only():
-    q = queries.parse("proef", QUERY)
+    q = queries.from_text("proef", QUERY)
     text = q.bind({"thing": "urn:nl:ak:ver:aia-09", "label": 'een "gequote" tekst'})
     assert "VALUES ?thing { <urn:nl:ak:ver:aia-09> }" in text
     assert 'VALUES ?label { "een \\"gequote\\" tekst" }' in text
@@ -47,18 +47,18 @@ def test_bind_swaps_the_values_block_only():
     ],
 )
 def test_bad_values_are_refused(values, message):
-    with pytest.raises(queries.QueryError, match=message):
-        queries.parse("proef", QUERY).bind(values)
+    with pytest.raises(queries.NamedQueryError, match=message):
+        queries.from_text("proef", QUERY).bind(values)
 
 
 def test_parameter_without_values_block_is_an_error():
-    with pytest.raises(queries.QueryError, match="exactly one"):
-        queries.parse("kapot", "# title: Kapot\n# param: x (iri): x\nSELECT * { ?x ?p ?o }\n")
+    with pytest.raises(queries.NamedQueryError, match="exactly one"):
+        queries.from_text("kapot", "# title: Kapot\n# param: x (iri): x\nSELECT * { ?x ?p ?o }\n")
 
 
 def test_shipped_queries_parse_and_run(sample_build):
     graph = sample_build.union()
-    shipped = queries.load()
+    shipped = queries.read_folder()
     assert shipped
     for name, q in shipped.items():
         assert q.title.get("nl") and q.title.get("en"), name

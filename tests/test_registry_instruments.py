@@ -18,6 +18,7 @@ from akgraph import iris
 from akgraph.graph import build
 from akgraph.iris import AK
 from akgraph.source import instruments
+from akgraph.web import state
 from tests.clients import TASK_REGISTRY, need
 from tests.conftest import corpus_release
 
@@ -155,7 +156,7 @@ def test_pages_show_the_questions_and_every_task_dereferences(built):
             turtle = get(f"/id/{first['urn']}", "text/turtle")
             assert first["question"] in turtle and "InstrumentTask" in turtle
     finally:
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()
 
 
 def test_the_sample_ships_a_registry_of_its_own(sample_path):

@@ -9,6 +9,7 @@ import re
 import pytest
 import yaml
 
+from akgraph.web import state
 from tests.clients import TASK_REGISTRY, need
 from tests.conftest import REPO
 
@@ -62,7 +63,7 @@ def ours():
             found[kind] = {e["urn"]: e["content"] for e in entries}
         yield found
     finally:
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()
 
 
 def test_v20_records_equal_the_registry_but_for_the_listed_differences(ours):

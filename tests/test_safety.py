@@ -13,7 +13,7 @@ import urllib.request
 import pyoxigraph
 import pytest
 
-from akgraph.web import create_app
+from akgraph.web import create_app, state
 from tests.live import Listener
 
 UPDATES = [
@@ -141,7 +141,7 @@ def test_protocol_dataset_never_loads_a_file_or_url(client, listener):
 
 
 def test_from_selects_graphs_held(client, app):
-    graphs = app.extensions["akgraph.store"].graphs()
+    graphs = state.of(app).backend.graphs()
     assert "urn:nl:ak:graph:vocabularies" in graphs
     total = count(client)
     counts = []
@@ -153,7 +153,7 @@ def test_from_selects_graphs_held(client, app):
 
 
 def test_query_too_long(app, client):
-    limit = app.extensions["akgraph.limits"].max_query_length
+    limit = state.of(app).limits.max_query_length
     query = "ASK {}" + " " * limit
     assert client.get("/sparql", query_string={"query": query}).status_code == 413
     response = client.post("/sparql", data=query, content_type="application/sparql-query")
@@ -178,7 +178,7 @@ def test_result_size_is_capped(sample_path):
         assert small.status_code == 200
         assert len(small.json["results"]["bindings"]) == 3
     finally:
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()
 
 
 PATHOLOGICAL = (
@@ -198,8 +198,8 @@ def _get(url: str, query: str) -> tuple[int, bytes, float]:
 
 @pytest.mark.corpus
 def test_timeout_stops_the_work_while_others_are_answered(corpus_app, corpus_server):
-    backend = corpus_app.extensions["akgraph.store"]
-    timeout = corpus_app.extensions["akgraph.limits"].timeout
+    backend = state.of(corpus_app).backend
+    timeout = state.of(corpus_app).limits.timeout
     assert _get(corpus_server, COUNT)[0] == 200  # workers started
     before = backend.pids()
     assert len(before) == 2

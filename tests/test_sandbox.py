@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from akgraph import sandbox, store
-from akgraph.web import create_app
+from akgraph import store
+from akgraph.store import sandbox
+from akgraph.web import create_app, state
 from tests.live import Listener, free_port, live, wait_for
 from tests.test_load import get
 from tests.test_safety import SERVICE_QUERIES
@@ -98,7 +99,7 @@ def test_no_bypass_reaches_the_network(server, listener, template):
 def _direct(app, text: str) -> tuple[type, str]:
     """Send ``text`` to a worker without any check in the web process."""
     try:
-        app.extensions["akgraph.store"].query(store.Query(text), "application/sparql-results+json")
+        state.of(app).backend.query(store.Query(text), "application/sparql-results+json")
     except store.QueryError as exc:
         return type(exc), exc.message
     return type(None), ""
@@ -124,7 +125,7 @@ def test_a_process_in_the_sandbox_cannot_connect(listener):
     if sandbox.network_isolation():
         pytest.skip(f"no network namespaces here: {sandbox.network_isolation()}")
     code = (
-        "import socket, sys\nfrom akgraph.sandbox import isolate_network\n"
+        "import socket, sys\nfrom akgraph.store.sandbox import isolate_network\n"
         "assert isolate_network() is None\n"
         f"try:\n    socket.create_connection(('127.0.0.1', {listener.port}), timeout=2)\n"
         "except OSError as exc:\n    print(exc.errno)\nelse:\n    print('connected')\n"
@@ -135,7 +136,7 @@ def test_a_process_in_the_sandbox_cannot_connect(listener):
 
 
 def test_without_network_isolation_every_mention_of_service_is_refused(app):
-    backend = app.extensions["akgraph.store"]
+    backend = state.of(app).backend
     text = 'SELECT * WHERE { ?s ?p "service" }'
     assert _direct(app, text)[0] is type(None)  # sandboxed: a string is only a string
     backend.isolated = False
@@ -190,19 +191,19 @@ def test_memory_limit_answers_503_replaces_the_worker_and_costs_the_client(sampl
     client = app.test_client()
     try:
         assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
-        before = app.extensions["akgraph.store"].pids()
+        before = state.of(app).backend.pids()
         start = time.monotonic()
         response = client.get("/sparql", query_string={"query": CROSS})
         assert response.status_code == 503, response.data
         assert b"query used too much memory" in response.data
         assert time.monotonic() - start < 20
-        after = app.extensions["akgraph.store"].pids()
+        after = state.of(app).backend.pids()
         assert len(after) == 2 and len(set(before) - set(after)) == 1
-        assert app.extensions["akgraph.fairness"]._penalised  # counted like a timeout
+        assert state.of(app).fairness._penalised  # counted like a timeout
         ok = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"})
         assert ok.status_code == 200
     finally:
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()
 
 
 def test_a_crashed_worker_is_replaced_and_costs_the_client(sample_path):
@@ -211,7 +212,7 @@ def test_a_crashed_worker_is_replaced_and_costs_the_client(sample_path):
          "TIMEOUT_COOLDOWN": 60}
     )  # fmt: skip
     client = app.test_client()
-    backend = app.extensions["akgraph.store"]
+    backend = state.of(app).backend
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     try:
         assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
@@ -229,7 +230,7 @@ def test_a_crashed_worker_is_replaced_and_costs_the_client(sample_path):
         assert answers[0].status_code == 503
         assert b"crashed its worker" in answers[0].data
         assert len(backend.pids()) == 2
-        fair = app.extensions["akgraph.fairness"]
+        fair = state.of(app).fairness
         assert fair._penalised
         # heavy now: while one of its queries runs, another is refused at once (429)
         with fair.slot("127.0.0.1"):
@@ -290,7 +291,7 @@ def test_a_crowd_of_attackers_does_not_slow_others(latest_build):
             for thread in threads:
                 thread.join(timeout=30)
     finally:
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()
     assert {s for s, _ in pages} == {200} and {s for s, _ in queries} == {200}
     pages_p99 = sorted(t for _, t in pages)[int(0.99 * (len(pages) - 1))]
     queries_p99 = sorted(t for _, t in queries)[int(0.99 * (len(queries) - 1))]
@@ -376,7 +377,7 @@ def test_base_url_not_the_host_header_makes_absolute_urls(sample_path):
             assert b"evil.example" not in response.data
             assert b"https://data.example.nl/ak/" in response.data
     finally:
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()
 
 
 def test_control_characters_in_a_urn_are_404(client):

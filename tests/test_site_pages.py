@@ -19,6 +19,7 @@ import pytest
 from rdflib import RDF, Literal, URIRef
 
 from akgraph import build
+from akgraph.web import state
 from tests.conftest import RELEASES, corpus_release
 
 AK = "https://w3id.org/algoritmekader/def#"
@@ -156,7 +157,7 @@ def release_server(request):
         with live(app) as url:
             yield url, built
     finally:
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()
 
 
 def _crawl(base: str, documents: dict[str, URIRef]) -> tuple[dict, dict, int]:

@@ -20,7 +20,7 @@ from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDFS
 
-from akgraph.web import create_app
+from akgraph.web import create_app, state
 from tests.live import live
 
 REPO = Path(__file__).resolve().parent.parent
@@ -121,7 +121,7 @@ def endpoint(tmp_path_factory):
     app = create_app({"TESTING": True, "SOURCE": str(path), "TIMEOUT": 5})
     with live(app) as url:
         yield url
-    app.extensions["akgraph.store"].close()
+    state.of(app).backend.close()
 
 
 def _status_ok(status: int, expected: set[str]) -> bool:

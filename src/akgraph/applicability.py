@@ -54,7 +54,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from akgraph import fields
+from akgraph import fields, iris
 from akgraph.registry_labels import dimensions as _dimensions
 
 Profile = Mapping[str, frozenset[str]]
@@ -114,7 +114,7 @@ def _lex(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def parse(text: str) -> Expr:
+def parse_expression(text: str) -> Expr:
     """The syntax tree of one exception expression; ExpressionError when malformed."""
     return parse_tokens(_lex(text), text)
 
@@ -203,7 +203,7 @@ def holds(tree: Expr, profile: Profile) -> bool:
 
 def evaluate(text: str, profile: Profile) -> bool:
     """Parse and evaluate one exception expression."""
-    return holds(parse(text), profile)
+    return holds(parse_expression(text), profile)
 
 
 # -- requirements ---------------------------------------------------------------------------
@@ -221,7 +221,8 @@ class Requirement:
     @property
     def ai_act(self) -> bool:
         """An AI-Act requirement (id ``urn:nl:ak:ver:aia-…``), the others always apply."""
-        return self.urn.rsplit(":", 1)[-1].lower().startswith("aia")
+        parsed = iris.parse(self.urn)
+        return parsed is not None and parsed.local.lower().startswith("aia")
 
 
 @dataclass(frozen=True)
@@ -296,7 +297,7 @@ def decide(requirement: Requirement, profile: Profile, exceptions: bool = True) 
         return Decision(requirement.urn, False, f"{failed}: geen overeenkomst")
     if exceptions:
         for text in requirement.exceptions:
-            tree = parse(text)
+            tree = parse_expression(text)
             if holds(tree, profile):
                 because = _because(tree, profile)
                 shown = ", ".join(f"{d}={v}" for d, v in because)

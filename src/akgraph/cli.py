@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from akgraph import querycli
 from akgraph.problems import Problem, Severity, SourceError
+from akgraph.web import state
 
 if TYPE_CHECKING:  # imported where used: ``akgraph --help`` need not load rdflib
     from akgraph.graph import Build, Releases
@@ -202,7 +203,7 @@ def _serve(args: argparse.Namespace) -> int:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
-        app.extensions["akgraph.store"].close()
+        state.of(app).backend.close()
     print("akgraph: stopped", file=sys.stderr)
     return EXIT_OK
 
@@ -214,9 +215,10 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def _publish(args: argparse.Namespace) -> int:
     from akgraph import store
+    from akgraph.graph import to_store
 
     try:
-        loaded = store.load(args.source)
+        loaded = to_store(args.source)
     except (SourceError, ValueError, OSError) as exc:
         print(f"akgraph: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

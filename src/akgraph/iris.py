@@ -70,7 +70,6 @@ DECISION_AID = URIRef("urn:nl:ak:beslishulp")
 #: the instrument registry's instruments and their questions (task-registry's ``instruments/``)
 INSTRUMENT_REGISTRY_GRAPH = URIRef("urn:nl:ak:graph:instrumenten")
 PREFIX = "urn:nl:ak:"
-DEFAULT_SITE = "https://minbzk.github.io/Algoritmekader/"
 
 #: Type codes of items in the URN, by item kind.
 ITEM_CODES = {"measure": "mtr", "requirement": "ver", "instrument": "hlp"}

@@ -462,7 +462,7 @@ class _Mapper:
     def _exception(self, doc: Document, key: str, text: str) -> None:
         """Report an exception expression that does not parse or names an unknown label."""
         try:
-            tree = applicability.parse(text)
+            tree = applicability.parse_expression(text)
         except applicability.ExpressionError as exc:
             self.problem(
                 Severity.WARNING,

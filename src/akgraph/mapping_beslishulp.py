@@ -206,7 +206,7 @@ def _missing_value(graph: Graph, concept: URIRef, dimension: str, label: str) ->
     add((concept, SKOS.definition, Literal(
         f"Waarde '{label}' zoals de beslishulp AI-verordening haar gebruikt; de lijst van het "
         "Algoritmekader kent haar niet.", lang="nl")))  # fmt: skip
-    add((concept, SKOS.notation, Literal(str(concept).rsplit(":", 1)[-1])))
+    add((concept, SKOS.notation, Literal(iris.local(concept))))
     add((concept, SKOS.inScheme, scheme))
     add((concept, SKOS.topConceptOf, scheme))
     add((scheme, SKOS.hasTopConcept, concept))

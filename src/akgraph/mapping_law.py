@@ -63,7 +63,7 @@ class LawLinker:
     def collect_link(self, subject: URIRef, path: str, field: str, text: str, href: str) -> None:
         """Remember one link if it points at legislation (``field``: where it stands)."""
         if legal.is_legal(href):
-            self.found.append(_Found(subject, path, field, legal.parse(text, href)))
+            self.found.append(_Found(subject, path, field, legal.parse_citation(text, href)))
 
     def finish(self) -> None:
         """Resolve act types across the checkout and write every citation."""

@@ -38,7 +38,7 @@ _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
 _INTEGER = re.compile(r"^[+-]?[0-9]{1,18}$")
 
 
-class QueryError(ValueError):
+class NamedQueryError(ValueError):
     """A named query is unknown, malformed, or given a bad parameter value."""
 
 
@@ -55,11 +55,11 @@ class Parameter:
         """``value`` as a SPARQL term of this parameter's type."""
         if self.type == "iri":
             if not _IRI.match(value):
-                raise QueryError(f"parameter {self.name}: {value!r} is not an IRI")
+                raise NamedQueryError(f"parameter {self.name}: {value!r} is not an IRI")
             return URIRef(value).n3()
         if self.type == "integer":
             if not _INTEGER.match(value.strip()):
-                raise QueryError(f"parameter {self.name}: {value!r} is not an integer")
+                raise NamedQueryError(f"parameter {self.name}: {value!r} is not an integer")
             return Literal(int(value), datatype=XSD.integer).n3()
         return Literal(value).n3()
 
@@ -82,7 +82,7 @@ class NamedQuery:
         known = {p.name for p in self.parameters}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise QueryError(
+            raise NamedQueryError(
                 f"query {self.name}: unknown parameter(s) {', '.join(unknown)}; "
                 f"known: {', '.join(sorted(known)) or 'none'}"
             )
@@ -95,8 +95,8 @@ class NamedQuery:
         return text
 
 
-def parse(name: str, text: str) -> NamedQuery:
-    """Read the header of a query file; raises QueryError for a malformed parameter line."""
+def from_text(name: str, text: str) -> NamedQuery:
+    """Read the header of a query file; raises NamedQueryError for a malformed parameter line."""
     title: dict[str, str] = {}
     description: dict[str, str] = {}
     question: dict[str, str] = {}
@@ -119,11 +119,11 @@ def parse(name: str, text: str) -> NamedQuery:
         elif key == "param":
             found = _PARAM.match(value)
             if not found:
-                raise QueryError(f"query {name}: malformed parameter line {line!r}")
+                raise NamedQueryError(f"query {name}: malformed parameter line {line!r}")
             parameter = found.group("name")
             blocks = list(re.finditer(_VALUES.format(name=parameter), text))
             if len(blocks) != 1:
-                raise QueryError(
+                raise NamedQueryError(
                     f"query {name}: parameter {parameter} needs exactly one "
                     f"'VALUES ?{parameter} {{ … }}' block, found {len(blocks)}"
                 )
@@ -136,7 +136,7 @@ def parse(name: str, text: str) -> NamedQuery:
                 )
             )
     if "nl" not in title:
-        raise QueryError(f"query {name}: no '# title:' line")
+        raise NamedQueryError(f"query {name}: no '# title:' line")
     return NamedQuery(name, text, title, description, tuple(parameters), question)
 
 
@@ -151,10 +151,10 @@ def _default(term: str) -> str | None:
     return literal.group(1) if literal else term
 
 
-def load(folder: Path | None = None) -> dict[str, NamedQuery]:
+def read_folder(folder: Path | None = None) -> dict[str, NamedQuery]:
     """Every named query in ``folder`` (default: the queries shipped with akgraph), by name."""
     folder = folder or resources.data_dir("queries")
     return {
-        path.stem: parse(path.stem, path.read_text(encoding="utf-8"))
+        path.stem: from_text(path.stem, path.read_text(encoding="utf-8"))
         for path in sorted(folder.glob("*.rq"))
     }

@@ -79,7 +79,7 @@ def _rest(args: argparse.Namespace) -> argparse.Namespace:
 def main(args: argparse.Namespace) -> int:
     from akgraph import queries
 
-    named = queries.load()
+    named = queries.read_folder()
     args = _rest(args)
     if args.list:
         sys.stdout.write(listing(named))
@@ -93,7 +93,7 @@ def main(args: argparse.Namespace) -> int:
         return 2
     try:
         text = bind(named, name, args.param)
-    except queries.QueryError as exc:
+    except queries.NamedQueryError as exc:
         print(f"akgraph query: {exc}", file=sys.stderr)
         return 2
     try:
@@ -132,12 +132,12 @@ def bind(named: dict[str, queries.NamedQuery], name: str, params: list[str]) -> 
     from akgraph import queries
 
     if name not in named:
-        raise queries.QueryError(f"unknown query {name!r}; known: {', '.join(named)}")
+        raise queries.NamedQueryError(f"unknown query {name!r}; known: {', '.join(named)}")
     values: dict[str, str] = {}
     for param in params:
         key, sep, value = param.partition("=")
         if not sep or not key.strip():
-            raise queries.QueryError(f"--param {param!r}: write NAME=VALUE")
+            raise queries.NamedQueryError(f"--param {param!r}: write NAME=VALUE")
         values[key.strip()] = value.strip()
     return named[name].bind(values)
 
@@ -145,7 +145,6 @@ def bind(named: dict[str, queries.NamedQuery], name: str, params: list[str]) -> 
 def local(text: str, source: str | None) -> dict[str, Any]:
     """SPARQL JSON results of ``text`` on ``source`` loaded in this process."""
     from pyoxigraph import (
-        NamedNode,
         QueryBoolean,
         QueryResultsFormat,
         QuerySolutions,
@@ -153,24 +152,20 @@ def local(text: str, source: str | None) -> dict[str, Any]:
     )
 
     from akgraph import queries, store
+    from akgraph.graph import to_store
 
     query = store.inspect(text, store.Limits(max_query_length=10**6))
     try:
-        loaded = store.load(source)
+        loaded = to_store(source)
     except Exception as exc:
         raise SourceProblem(f"cannot read {source}: {exc}") from exc
-    graphs = store.default_graphs(loaded)
-    options: dict[str, Any] = (
-        {"default_graph": [NamedNode(g) for g in graphs]}
-        if graphs
-        else {"use_default_graph_as_union": True}
-    )
+    options = store.dataset_options(query, None, None, store.default_graphs(loaded))
     try:
         result = loaded.query(query.text, **options)
     except SyntaxError as exc:
         raise store.BadQuery(f"malformed query: {exc}") from None
     if isinstance(result, QueryTriples):
-        raise queries.QueryError("only SELECT and ASK queries have a table")
+        raise queries.NamedQueryError("only SELECT and ASK queries have a table")
     out = io.BytesIO()
     table = cast(QuerySolutions | QueryBoolean, result)
     table.serialize(out, QueryResultsFormat.JSON)

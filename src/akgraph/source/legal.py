@@ -123,7 +123,7 @@ def is_legal(href: str) -> bool:
     return host in ("eur-lex.europa.eu", "wetten.overheid.nl", "www.wetten.overheid.nl")
 
 
-def parse(text: str, href: str) -> Citation:
+def parse_citation(text: str, href: str) -> Citation:
     """Read one link; ``act`` is None when the target names no act we can identify."""
     text = " ".join(text.split())
     href = href.strip()

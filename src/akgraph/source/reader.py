@@ -20,7 +20,6 @@ from typing import Any
 import frontmatter
 import yaml
 
-from akgraph.iris import DEFAULT_SITE
 from akgraph.problems import Problem, Severity, SourceError
 
 #: Folder (relative to the checkout root) of each kind of document.
@@ -586,6 +585,10 @@ def _git_release(base: Path) -> Release | None:
     tag = git("describe", "--tags", "--exact-match") or git("describe", "--tags", "--always")
     date = git("log", "-1", "--format=%cs")
     return Release(tag=tag or commit[:12], commit=commit, date=date, origin="git")
+
+
+#: The framework's published site, where mkdocs.yml names none.
+DEFAULT_SITE = "https://minbzk.github.io/Algoritmekader/"
 
 
 def _site_url(base: Path) -> str:

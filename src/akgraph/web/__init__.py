@@ -22,7 +22,7 @@ Configuration (Flask config keys; also read from ``AKGRAPH_<KEY>`` environment v
   (default: twice ``WORKERS``); further ones get 503 with ``Retry-After`` at once.
 * ``TIMEOUT`` (seconds, 10), ``WORKERS`` (query processes, 2), ``MAX_QUERY_LENGTH``
   (characters, 16384), ``MAX_RESULT_BYTES`` (16 MiB), ``WORKER_MEMORY`` (bytes of memory per
-  query process; default sized for the machine, see :func:`akgraph.sandbox.default_memory`).
+  query process; default sized for the machine, see :func:`akgraph.store.sandbox.default_memory`).
 
 Production: ``gunicorn --preload -w 2 -k gthread 'akgraph.web:create_app()'`` (see the README).
 """
@@ -39,6 +39,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from akgraph import resources, store
+from akgraph.web import state
 from akgraph.web.fairness import Fairness
 
 DEFAULTS = {
@@ -74,7 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # A form-encoded query may triple in size (%XX); leave room for the other parameters.
     app.config.setdefault("MAX_CONTENT_LENGTH", 3 * limits.max_query_length + 4096)
     dataset = None
-    backend: store.LocalStore | store.RemoteStore
+    backend: store.Backend
     if app.config["STORE"]:
         backend = store.RemoteStore(app.config["STORE"], limits)
     else:
@@ -91,15 +92,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 app.config["INSTRUMENTS"],
             )
             app.config["SOURCE"] = source
-        backend = store.LocalStore(source, limits, int(app.config["WORKERS"]))
-        dataset = backend.dataset
-    app.extensions["akgraph.store"] = backend
-    app.extensions["akgraph.limits"] = limits
+        local = store.LocalStore(source, limits, int(app.config["WORKERS"]))
+        backend, dataset = local, local.dataset
     # By default no single client can hold every query worker.
     per_client = app.config["QUERIES_PER_CLIENT"] or max(1, int(app.config["WORKERS"]) - 1)
     workers = int(app.config["WORKERS"])
     queue = app.config["SPARQL_QUEUE"]
-    app.extensions["akgraph.fairness"] = Fairness(
+    fairness = Fairness(
         per_client=int(per_client),
         cooldown=float(app.config["TIMEOUT_COOLDOWN"]),
         wait=limits.timeout,
@@ -121,9 +120,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     from akgraph.web.data import Data
 
-    app.extensions[beslishulp.TREE] = beslishulp.find_tree(app.config, app.config["SOURCE"])
-    app.extensions["akgraph.data"] = Data(backend, dataset)
-    app.config.setdefault("VERSION", app.extensions["akgraph.data"].version)
+    data = Data(backend, dataset)
+    tree = beslishulp.find_tree(app.config, app.config["SOURCE"])
+    state.install(app, state.State(backend, limits, fairness, data, tree))
+    app.config.setdefault("VERSION", data.version)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)

@@ -22,11 +22,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 
 from akgraph import applicability, decision_aid, registry_labels
-from akgraph.web import urls
+from akgraph.web import state, urls
 from akgraph.web.registry import KINDS, Item, Registry, history_entry
 from akgraph.web.registry import versions as registry_versions
 
@@ -35,24 +35,18 @@ bp = Blueprint("api", __name__)
 OPENAPI = Path(__file__).resolve().parent / "openapi.json"
 _VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .:_-]{0,200}$")
 CSV_COLUMNS = ("urn", "title", "type", "lifecycle", "url")
-#: where the app keeps the decision aid it serves (see akgraph.web.beslishulp)
-DECISION_TREE = "akgraph.decision_tree"
 
 
 def registry() -> Registry:
     """The registry view of the release ``?version=`` names (default: the newest), made on
     first use and cached for the app's life."""
-    extensions = current_app.extensions
     version = request.args.get("version", "latest")
     tag = None if version == "latest" or version == _newest() else version
-    views = extensions.setdefault("akgraph.registry", {})
-    if tag not in views:
-        views[tag] = Registry(extensions["akgraph.data"], tag)
-    return views[tag]
+    return state.current().registry(tag)
 
 
 def _newest() -> str | None:
-    releases = current_app.extensions["akgraph.data"].releases
+    releases = state.data().releases
     return releases[-1]["tag"] if releases else None
 
 
@@ -75,7 +69,7 @@ def _check_version() -> Response | None:
     version = request.args.get("version")
     if version is None or request.endpoint in ("api.openapi",):
         return None
-    known = registry_versions(current_app.extensions["akgraph.data"])
+    known = registry_versions(state.data())
     if version not in known:
         return error_response(404, f"unknown version: {version}", versions=known)
     return None
@@ -174,7 +168,7 @@ def _one(kind: str | None, urn: str) -> Response:
         if kind in (None, "instruments"):
             candidates += list(registry().registry_instruments)
         closest = difflib.get_close_matches(urn, candidates, n=5, cutoff=0.6)
-        succession = current_app.extensions["akgraph.data"].succession
+        succession = state.data().succession
         steps = succession.by_urn.get(urn, [])
         if steps:  # a URN of another release: where its last item went
             now = succession.now(urn, steps[-1].tag)
@@ -233,7 +227,7 @@ def resolve() -> Response:
         return error_response(400, 'give JSON {"release": TAG, "urns": [URN, ...]}')
     if len(body["urns"]) > BULK_LIMIT:
         return error_response(400, f"at most {BULK_LIMIT} URNs per request")
-    data = current_app.extensions["akgraph.data"]
+    data = state.data()
     tags = [r["tag"] for r in data.releases]
     default = body.get("release", "latest")
     succession = data.succession
@@ -309,7 +303,7 @@ def parse_profile(args: MultiDict[str, str]) -> dict[str, frozenset[str]]:
     # answers (their texts, comma-separated), replayed through the tree being served
     labels = args.getlist("labels")
     if "answers" in args:
-        tree = current_app.extensions.get(DECISION_TREE)
+        tree = state.current().decision_tree
         if tree is None:
             raise ProfileError("answers: no decision aid is loaded", parameter="answers")
         texts = [a.strip() for raw in args.getlist("answers") for a in raw.split(",")]

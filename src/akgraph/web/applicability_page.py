@@ -16,10 +16,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
 from akgraph import applicability, fields, iris, registry_labels
-from akgraph.web import exports, urls
+from akgraph.web import exports, state, urls
 from akgraph.web.api import ProfileError, _version_params, parse_profile, registry, summary
 from akgraph.web.registry import PHASES, Item, Registry
 from akgraph.web.registry import versions as registry_versions
@@ -87,7 +87,7 @@ def outcome(view: Registry, profile: applicability.Profile) -> Outcome:
 
 def _check_version() -> None:
     version = request.args.get("version")
-    known = registry_versions(current_app.extensions["akgraph.data"])
+    known = registry_versions(state.data())
     if version is not None and version not in known:
         abort(404, f"unknown version {version!r}; known: {', '.join(known)}")
 
@@ -106,7 +106,7 @@ def _read() -> Outcome:
 
 def _dimensions(profile: applicability.Profile) -> list[dict[str, Any]]:
     """The form's fieldsets: every AI-Act dimension with its values, the chosen ones marked."""
-    data = current_app.extensions["akgraph.data"]
+    data = state.data()
 
     def label(dimension: registry_labels.Dimension, value: str) -> str:
         """The graph's label of the value; else the registry's; else the value."""
@@ -196,7 +196,7 @@ def table(found: Outcome) -> exports.Table:
     """The answer as one table: each applicable requirement, then its measures (one row per
     phase they are listed under) and instruments, each naming the requirement; then the
     excluded requirements with their exception and the profile values that made it hold."""
-    label = current_app.extensions["akgraph.data"].concept_label
+    label = state.data().concept_label
 
     def row(status: str, kind: str, item: Item, of: str, phase: str, reason: str) -> list:
         page = urls.doc(item.urn, external=True)

@@ -11,19 +11,18 @@ import re
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from akgraph import applicability, decision_aid, iris, resources
 from akgraph.source import beslishulp
 from akgraph.source.beslishulp import DecisionTree
-from akgraph.web import urls
-from akgraph.web.api import DECISION_TREE, error_response, json_response, registry, summary
+from akgraph.web import state, urls
+from akgraph.web.api import error_response, json_response, registry, summary
 from akgraph.web.applicability_page import Outcome, outcome
 from akgraph.web.registry import PHASES
 from akgraph.web.render import to_html
 
 bp = Blueprint("beslishulp", __name__)
-TREE = DECISION_TREE
 
 
 def find_tree(config: dict[str, Any], built: Any = None) -> DecisionTree | None:
@@ -46,11 +45,11 @@ def find_tree(config: dict[str, Any], built: Any = None) -> DecisionTree | None:
 @bp.app_context_processor
 def decision_aid_loaded() -> dict[str, bool]:
     """Whether pages may link to the decision aid (it is served only when one is loaded)."""
-    return {"decision_aid_loaded": current_app.extensions.get(TREE) is not None}
+    return {"decision_aid_loaded": state.current().decision_tree is not None}
 
 
 def _tree() -> DecisionTree:
-    tree = current_app.extensions.get(TREE)
+    tree = state.current().decision_tree
     if tree is None:
         abort(404, "no decision aid is loaded (akgraph serve --beslishulp DIR)")
     return tree

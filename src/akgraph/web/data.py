@@ -49,11 +49,12 @@ _FACET_VALUES = re.compile(r"VALUES \?facet \{[^{}]*\}")
 
 def _page_queries() -> dict[str, queries.NamedQuery]:
     """The page queries, the facets of ``items`` filled in from the field table."""
-    found = queries.load(QUERIES)
+    found = queries.read_folder(QUERIES)
     terms = " ".join(URIRef(p).n3() for p in FACETS.values())
     text, count = _FACET_VALUES.subn(f"VALUES ?facet {{ {terms} }}", found["items"].text)
     if count != 1:
-        raise queries.QueryError("page_queries/items.rq needs one 'VALUES ?facet { ... }' block")
+        message = "page_queries/items.rq needs one 'VALUES ?facet { ... }' block"
+        raise queries.NamedQueryError(message)
     found["items"] = replace(found["items"], text=text)
     return found
 
@@ -140,9 +141,9 @@ class Listed:
 
 
 class Data:
-    """The reads of the pages, cached; ``backend`` is a LocalStore or RemoteStore."""
+    """The reads of the pages, cached, from ``backend`` (a LocalStore or RemoteStore)."""
 
-    def __init__(self, backend, dataset: pyoxigraph.Store | None = None) -> None:
+    def __init__(self, backend: store.Backend, dataset: pyoxigraph.Store | None = None) -> None:
         self.backend, self.dataset = backend, dataset
         self.queries = _page_queries()
         self._lock = threading.Lock()
@@ -380,7 +381,7 @@ class Data:
 
     def graphs_of(self, tag: str) -> list[str]:
         """The default graph that shows release ``tag``: its graph and every non-release graph."""
-        others = [g for g in self.backend.graphs() if not g.startswith(str(iris.release("")))]
+        others = [g for g in self.backend.graphs() if not iris.is_release(g)]
         return [str(iris.release(tag)), *others]
 
     @lru_cache(maxsize=4)  # noqa: B019

@@ -21,7 +21,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from akgraph import iris
 from akgraph.iris import AK
-from akgraph.web import negotiation, urls
+from akgraph.web import negotiation, state, urls
 from akgraph.web.data import Data
 
 LDES = Namespace("https://w3id.org/ldes#")
@@ -50,7 +50,7 @@ bp = Blueprint("feed", __name__)
 
 
 def data() -> Data:
-    return current_app.extensions["akgraph.data"]
+    return state.data()
 
 
 def dated_releases() -> list[dict[str, str]]:

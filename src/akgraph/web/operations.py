@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 
-from flask import Blueprint, Flask, Response, current_app, g, request
+from flask import Blueprint, Flask, Response, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -24,11 +24,11 @@ from prometheus_client import (
 )
 
 from akgraph import store
+from akgraph.web import state
 from akgraph.web.api import json_response
 
 bp = Blueprint("operations", __name__)
 
-METRICS = "akgraph.metrics"
 #: Latency buckets (seconds): cached pages answer in about a millisecond, queries up to the limit.
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -69,7 +69,7 @@ class Metrics:
         )
 
     def event(self, kind: str) -> None:
-        """A store event (see :attr:`akgraph.store.LocalStore.on_event`)."""
+        """A store event (see :attr:`akgraph.store.Backend.on_event`)."""
         if kind in ("timeout", "busy"):
             self.timeouts.inc()
         if kind in ("timeout", "crash", "memory"):
@@ -78,12 +78,20 @@ class Metrics:
 
 def init_app(app: Flask) -> None:
     """Count every request of ``app`` and its store's events; register the routes."""
-    metrics = app.extensions[METRICS] = Metrics()
-    app.extensions["akgraph.store"].on_event = metrics.event
-    app.extensions["akgraph.fairness"].on_refusal = metrics.refusals.inc
+    shared = state.of(app)
+    metrics = shared.metrics = Metrics()
+    shared.backend.on_event = metrics.event
+    shared.fairness.on_refusal = metrics.refusals.inc
     app.before_request(_started)
     app.after_request(_counted)
     app.register_blueprint(bp)
+
+
+def _metrics() -> Metrics:
+    found = state.current().metrics
+    if found is None:
+        raise RuntimeError("operations.init_app was not called for this app")
+    return found
 
 
 def _started() -> None:
@@ -92,7 +100,7 @@ def _started() -> None:
 
 def _counted(response: Response) -> Response:
     started = g.pop("akgraph_started", None)
-    metrics: Metrics = current_app.extensions[METRICS]
+    metrics = _metrics()
     route = request.url_rule.rule if request.url_rule is not None else "(none)"
     metrics.requests.labels(route, request.method, str(response.status_code)).inc()
     if started is not None:
@@ -108,7 +116,7 @@ def live() -> Response:
 @bp.route("/health/ready")
 def ready() -> Response:
     try:
-        current_app.extensions["akgraph.store"].ping()
+        state.backend().ping()
     except store.QueryError as error:
         return json_response({"status": "unavailable", "detail": error.message}, 503)
     return json_response({"status": "ok"})
@@ -120,5 +128,5 @@ def metrics() -> Response:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
-        registry = current_app.extensions[METRICS].registry
+        registry = _metrics().registry
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from akgraph import fields, iris, queries, registry_labels, store
 from akgraph.fields import Form
 from akgraph.iris import AK
-from akgraph.web import description, exports, i18n, negotiation, sparql, urls
+from akgraph.web import description, exports, i18n, negotiation, sparql, state, urls
 from akgraph.web.data import FACETS, KINDS, SPARQL_JSON, Data, Resource, Term
 from akgraph.web.render import to_html
 from akgraph.web.void import describe as void_description
@@ -99,7 +99,7 @@ LABELLED = [f for f in fields.FIELDS if f.label is not None and f.prop is not No
 
 
 def data() -> Data:
-    return current_app.extensions["akgraph.data"]
+    return state.data()
 
 
 @bp.errorhandler(store.QueryError)
@@ -167,7 +167,7 @@ def _known(text: str) -> str | None:
         try:
             if data().describe(candidate).exists:
                 return candidate
-        except queries.QueryError:  # not an IRI at all
+        except queries.NamedQueryError:  # not an IRI at all
             continue
     return None
 
@@ -692,7 +692,7 @@ def search() -> str:
 @bp.route("/query", methods=["GET", "POST"])
 def query_page() -> Response:
     text = (request.form if request.method == "POST" else request.args).get("query", "").strip()
-    named = queries.load()
+    named = queries.read_folder()
     result, error = None, None
     if text:
         try:
@@ -731,7 +731,7 @@ def _bundled(files: tuple[str, ...]) -> bool:
 def named_queries() -> str:
     """The cookbook: the named queries grouped by the question they help answer."""
     groups: dict[str, list[queries.NamedQuery]] = {}
-    for query in queries.load().values():
+    for query in queries.read_folder().values():
         question = query.question.get(i18n.language()) or query.question.get("nl")
         groups.setdefault(question or gettext("Overige vragen"), []).append(query)
     return render_template("queries.html", groups=groups)
@@ -739,7 +739,7 @@ def named_queries() -> str:
 
 @bp.route("/queries/<name>")
 def named_query(name: str) -> Response:
-    named = queries.load()
+    named = queries.read_folder()
     if name not in named:
         abort(404, f"no named query {name!r}; known: {', '.join(sorted(named))}")
     q = named[name]
@@ -750,7 +750,7 @@ def named_query(name: str) -> Response:
             "csv" if request.accept_mimetypes.best == "text/csv" else None
         )
         if wanted in ("json", "csv"):
-            query = store.inspect(text, current_app.extensions["akgraph.limits"])
+            query = store.inspect(text, state.current().limits)
             media_type = SPARQL_JSON if wanted == "json" else "text/csv"
             _, body = sparql.run(query, media_type)
             response = Response(body, mimetype=media_type)
@@ -758,7 +758,7 @@ def named_query(name: str) -> Response:
                 response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
             return response
         result = _table(text)
-    except (queries.QueryError, store.QueryError) as exc:
+    except (queries.NamedQueryError, store.QueryError) as exc:
         message = exc.message if isinstance(exc, store.QueryError) else str(exc)
         page = render_template("named.html", q=q, values=values, result=None, error=message)
         return Response(page, 400, mimetype=HTML)
@@ -768,7 +768,7 @@ def named_query(name: str) -> Response:
 
 def _table(text: str) -> dict:
     """Run a query from a page; SELECT/ASK as rows, CONSTRUCT/DESCRIBE as Turtle text."""
-    query = store.inspect(text, current_app.extensions["akgraph.limits"])
+    query = store.inspect(text, state.current().limits)
     sent, body = sparql.run(query, store.Formats(SPARQL_JSON, "text/turtle"))
     if sent == "text/turtle":
         return {"turtle": body.decode("utf-8")}

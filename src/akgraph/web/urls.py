@@ -146,17 +146,13 @@ def api_item(kind: str, urn: str, external: bool = False, **params: str) -> str:
     return url_for("api.item", kind=kind, urn=urn, _external=external, **params)
 
 
-def api_urn(urn: str, external: bool = False, **params: str) -> str:
-    """One record of any collection, by URN."""
-    return url_for("api.by_urn", urn=urn, _external=external, **params)
-
-
 def api_applicable(external: bool = False, **params) -> str:
     """The requirements and measures that apply to an AI-Act profile (``format=csv``...)."""
     return url_for("api.applicable", _external=external, **params)
 
 
 def openapi(external: bool = False) -> str:
+    """The OpenAPI description of the JSON API."""
     return url_for("api.openapi", _external=external)
 
 
