@@ -111,13 +111,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         api,
         applicability_page,
         beslishulp,
+        browse,
+        documents,
         feed,
         i18n,
         ontology,
         operations,
-        pages,
+        query_pages,
+        site,
         sparql,
     )
+    from akgraph.web import dataset as dataset_pages
     from akgraph.web.data import Data
 
     data = Data(backend, dataset)
@@ -126,7 +130,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault("VERSION", data.version)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(api.bp)
-    app.register_blueprint(pages.bp)
+    app.register_blueprint(site.bp)
+    app.register_blueprint(browse.bp)
+    app.register_blueprint(query_pages.bp)
+    app.register_blueprint(dataset_pages.bp)
+    app.register_blueprint(documents.bp)
     app.register_blueprint(beslishulp.bp)
     app.register_blueprint(applicability_page.bp)
     app.register_blueprint(feed.bp)
