@@ -160,8 +160,8 @@ def test_diff_and_validation_name_the_tables_fields():
     text); validation names the table's field for every property a field's conversion writes."""
     from akgraph import history, validate
 
-    assert set(history.FIELDS) - {"wetgeving"} == {f.diff for f in fields.FIELDS if f.diff}
-    assert history.RELATIONS - {"wetgeving"} == {f.key for f in fields.of_form(Form.REFERENCE)}
+    assert set(history.FIELDS) - {"legal_sources"} == {f.diff for f in fields.FIELDS if f.diff}
+    assert history.RELATIONS - {"legal_sources"} == {f.key for f in fields.of_form(Form.REFERENCE)}
     for spec in fields.FIELDS:
         for prop in filter(None, (spec.prop, *spec.also)):
             assert validate.FIELDS[prop] == spec.key

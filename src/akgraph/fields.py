@@ -119,7 +119,7 @@ def _ai_act(key: str, prop: URIRef, label: tuple[str, str]) -> Field:
 FIELDS: tuple[Field, ...] = (
     Field("id", Form.IDENTIFIER, DCTERMS.identifier,
           also=(AK.identifierMinted, AK.claimedIdentifier)),
-    Field("title", Form.TEXT, DCTERMS.title, required=True, column="titel",
+    Field("title", Form.TEXT, DCTERMS.title, required=True, column="title",
           api=_every("name"), diff="title"),
     Field("toelichting", Form.TEXT, DCTERMS.abstract, api=_every("explanation"),
           diff="toelichting"),

@@ -40,10 +40,10 @@ ITEM_CLASSES = {cls: kind for kind, cls in fields.ITEM_CLASSES.items()}
 #: the item's text cites.
 FIELDS = {
     **{f.diff: f.prop for f in fields.FIELDS if f.diff is not None and f.prop is not None},
-    "wetgeving": AK.derivedFrom,
+    "legal_sources": AK.derivedFrom,
 }
 #: Fields whose values are other items or laws: reported as relations too.
-RELATIONS = {*(f.diff for f in fields.of_form(Form.REFERENCE) if f.diff), "wetgeving"}
+RELATIONS = {*(f.diff for f in fields.of_form(Form.REFERENCE) if f.diff), "legal_sources"}
 
 
 @dataclass(frozen=True)
@@ -480,7 +480,7 @@ def diff(
         ]
         sections = section_changes(old, new, was, subject)  # white space alone is no change
         if sections:
-            changed.append("tekst")
+            changed.append("text")
         if changed:
             moved_from = m.before.iri if m.moved else None
             result.changed.append(
