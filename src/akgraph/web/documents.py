@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from urllib.parse import unquote
 
 from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_babel import gettext  # type: ignore[import-untyped]
 from flask_babel import lazy_gettext as _l
-from rdflib.namespace import FOAF, PROV, RDF, SKOS
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS
 from werkzeug.wrappers import Response as BaseResponse
 
 from akgraph import fields, iris, queries, store
@@ -145,15 +146,78 @@ def _not_found(urn: str, media_type: str) -> Response:
 # -- item pages -----------------------------------------------------------------------------
 
 
+
+@dataclass(frozen=True)
+class Facts:
+    """What the document templates show of a resource beyond its headed fields, by name, so
+    templates name no properties."""
+
+    abstract: Term | None
+    definition: Term | None
+    description: Term | None
+    page: Term | None
+    #: whether ``page`` is the official text of a law (wetten.overheid.nl, EUR-Lex)
+    official_text: bool
+    in_scheme: list[Term]
+    #: referenced requirements and measures, each with whether it matched no item
+    requirements: list[tuple[Term, bool]]
+    measures: list[tuple[Term, bool]]
+    #: what refers to this item as its measure (instruments)
+    instruments: list[str]
+    #: the items that cite this law or part of a law (their citations' own nodes left out)
+    citing: list[str]
+    registry_instrument: bool
+    releases: list[Term]
+    source_path: Term | None
+    minted: bool
+    slug: Term | None
+    moved_from: Term | None
+    moved_to: Term | None
+
+
+def facts(resource: Resource) -> Facts:
+    """The :class:`Facts` of ``resource``."""
+
+    def first(prop) -> Term | None:
+        return resource.first(str(prop))
+
+    def references(prop) -> list[tuple[Term, bool]]:
+        unresolved = str(AK.UnresolvedReference)
+        return [(v, unresolved in resource.types(v.value)) for v in resource.values(str(prop))]
+
+    cited = resource.referrers(str(AK.derivedFrom)) + resource.referrers(str(AK.law))
+    page = first(FOAF.page)
+    return Facts(
+        abstract=first(DCTERMS.abstract),
+        definition=first(SKOS.definition),
+        description=first(DCTERMS.description),
+        page=page,
+        official_text=page is not None and page.value.startswith((iris.WETTEN, iris.EURLEX)),
+        in_scheme=resource.values(str(SKOS.inScheme)),
+        requirements=references(AK.requirement),
+        measures=references(AK.measure),
+        instruments=resource.referrers(str(AK.measure)),
+        citing=sorted({iri for iri in cited if "#" not in iri}),
+        registry_instrument=str(AK.RegistryInstrument) in resource.types(),
+        releases=resource.values(str(AK.release)),
+        source_path=first(AK.sourcePath),
+        minted=bool(first(AK.identifierMinted)),
+        slug=first(AK.slug),
+        moved_from=first(AK.movedFrom),
+        moved_to=first(AK.movedTo),
+    )
+
+
 def _item_page(resource: Resource) -> str:
     types = resource.types()
     if str(SKOS.ConceptScheme) in types:
-        return render_template("scheme.html", r=resource, **_scheme(resource))
+        return render_template("scheme.html", r=resource, f=facts(resource), **_scheme(resource))
     if str(AK.ItemVersion) in types:
         return _version_page(resource)
     sections = _sections(resource)
     context = {
         "r": resource,
+        "f": facts(resource),
         "sections": sections,
         "labels": _labels(resource),
         "other": _other(resource),
@@ -361,6 +425,8 @@ def _version_page(version: Resource) -> str:
         "version.html",
         v=version,
         item=item,
+        f=facts(version),
+        item_facts=facts(item),
         urn=urn.value if urn else None,
         tag=tag,
         release=release.value if release else None,
