@@ -256,8 +256,8 @@ def profile(values: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
         cleaned = set()
         for value in given:
             value = value.strip()
-            prefix = f"urn:nl:ak:{dimension}:"
-            cleaned.add(value[len(prefix) :] if value.startswith(prefix) else value)
+            parsed = iris.parse(value)
+            cleaned.add(parsed.local if parsed and parsed.namespace == dimension else value)
         cleaned.discard("")
         if cleaned:
             found[dimension] = frozenset(cleaned)
