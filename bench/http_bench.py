@@ -52,7 +52,8 @@ from pathlib import Path
 import psutil
 import record  # bench/record.py (this folder is on the path when run from it)
 
-from akgraph import queries, querytext
+from akgraph import queries
+from akgraph.store import querytext
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

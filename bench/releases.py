@@ -25,7 +25,7 @@ import record  # bench/record.py (this folder is on the path when run from it)
 from pyoxigraph import NamedNode
 
 from akgraph import queries, store
-from akgraph.graph import build, build_releases
+from akgraph.graph import build, build_releases, to_store
 from akgraph.source.reader import Release
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,7 +85,7 @@ def run(corpus: Path, copies: int = 29, runs: int = 3) -> dict:
         ]
     )
     releases, scale_history = timed(lambda: build_releases(builds))
-    loaded, scale_load = timed(lambda: store.load(releases))
+    loaded, scale_load = timed(lambda: to_store(releases))
     triples = len(loaded)
     graphs = store.default_graphs(loaded)  # None for one release: the union, as served
     dataset = (

@@ -55,7 +55,7 @@ def graph_file(releases: int, folder: Path) -> tuple[Path, list[str] | None]:
         built = graph.build_releases(builds)
     path = folder / f"releases-{releases}.nq"
     path.write_bytes(graph.serialize(built, "nquads"))
-    return path, store.default_graphs(store.load(path))
+    return path, store.default_graphs(graph.to_store(path))
 
 
 def cold(server: hb.Server, mix: list[hb.Request], runs: int) -> dict[str, float]:

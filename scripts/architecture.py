@@ -19,7 +19,7 @@ PACKAGE = ROOT / "src" / "akgraph"
 DOC = ROOT / "docs" / "architecture.md"
 BEGIN = "<!-- diagram: made by scripts/architecture.py, do not edit -->"
 END = "<!-- end of diagram -->"
-#: Pipeline stage of each module (by name, or by package for ``source`` and ``web``).
+#: Pipeline stage of each module (by name, or by package for ``source``, ``store`` and ``web``).
 STAGES = {
     "source": "source: read the checkout",
     "mapping": "mapping: to RDF, no I/O",
@@ -30,14 +30,16 @@ STAGES = {
     "shared": "shared: identifiers, tables, problems",
     "cli": "command line",
 }
+#: Packages whose modules are all of the package's stage.
+PACKAGES = ("source", "store", "web")
 MODULE_STAGE = {
     "mapping": "mapping", "mapping_law": "mapping", "mapping_beslishulp": "mapping",
     "mapping_instruments": "mapping", "applicability": "mapping", "decision_aid": "mapping",
     "graph": "graph", "history": "graph", "resources": "graph", "cache": "graph",
     "tagbuild": "graph",
     "validate": "validate", "shacl_sparql": "validate",
-    "store": "store", "sandbox": "store", "querytext": "store", "queries": "store",
-    "iris": "shared", "problems": "shared", "registry_labels": "shared",
+    "queries": "store",
+    "iris": "shared", "problems": "shared", "registry_labels": "shared", "fields": "shared",
     "cli": "cli", "querycli": "cli",
 }  # fmt: skip
 
@@ -85,7 +87,7 @@ def imports(path: Path, known: set[str]) -> set[str]:
 
 def stage(module: str) -> str:
     top = module.split(".")[0]
-    return top if top in ("source", "web") else MODULE_STAGE.get(module, "shared")
+    return top if top in PACKAGES else MODULE_STAGE.get(module, "shared")
 
 
 def diagram() -> str:

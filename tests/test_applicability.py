@@ -260,3 +260,16 @@ def test_profile_accepts_urns_and_drops_empty_values():
     ) == {"risicogroep": frozenset({"hoog-risico-ai-systeem"})}
     decision = ap.decide(ap.Requirement("urn:nl:ak:ver:avg-01"), {})
     assert decision.applies and "altijd" in decision.reason
+
+
+def test_a_profile_takes_values_as_urns_percent_encoded_or_not():
+    """Regression: the URN form was cut off by string prefix, so an encoded value (as
+    iris.concept mints it) stayed encoded and matched no requirement."""
+    from akgraph import iris
+
+    urn = str(iris.concept("risicogroep", "hoog-risico AI"))
+    assert "%20" in urn
+    assert ap.profile({"risicogroep": [urn]}) == {"risicogroep": frozenset({"hoog-risico AI"})}
+    assert ap.profile({"risicogroep": ["hoog-risico AI"]}) == ap.profile({"risicogroep": [urn]})
+    other = str(iris.concept("rollen", "jurist"))  # another list's URN is no value of this one
+    assert ap.profile({"risicogroep": [other]}) == {"risicogroep": frozenset({other})}

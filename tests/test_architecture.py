@@ -51,3 +51,27 @@ def test_the_reader_knows_no_rdf():
         text = path.read_text(encoding="utf-8")
         assert "import rdflib" not in text and "from rdflib" not in text, path.name
         assert "pyoxigraph" not in text, path.name
+
+
+def test_no_module_imports_itself_through_others():
+    """No import cycle between the package's modules (module-level or lazy imports alike); a
+    module's import of its own package (``from akgraph.web import urls`` in ``web.api``) is
+    Python's way to reach a sibling, not a dependency on the package's ``__init__``."""
+    tool = _tool()
+    found = tool.modules()
+    graph = {
+        m: {t for t in tool.imports(p, set(found)) if t != m and not m.startswith(t + ".")}
+        for m, p in found.items()
+    }
+    cycles = []
+    for start in graph:
+        seen, todo = set(), list(graph[start])
+        while todo:
+            module = todo.pop()
+            if module == start:
+                cycles.append(start)
+                break
+            if module not in seen:
+                seen.add(module)
+                todo.extend(graph.get(module, ()))
+    assert cycles == []

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph, Namespace, URIRef
 
+from akgraph import store
 from akgraph.cli import main
-from akgraph.web import state
+from akgraph.web import create_app, fairness, sparql, state
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SELECT = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 2"
@@ -222,3 +223,69 @@ def test_unknown_path_is_plain_404(client):
 def test_serve_with_a_missing_source_fails_with_usage_error(tmp_path, capsys):
     assert main(["serve", str(tmp_path / "missing")]) == 2
     assert "akgraph: error:" in capsys.readouterr().err
+
+
+#: The HTTP status of each error a store or the web layer raises (the values the store's
+#: errors carried before the web layer took over the mapping, and the protocol's own).
+STATUSES = {
+    store.QueryError: 500,
+    store.BadQuery: 400,
+    store.ReadOnly: 403,
+    store.ServiceRefused: 403,
+    store.QueryTooLong: 413,
+    store.ResultTooLarge: 400,
+    store.NoFormat: 406,
+    store.QueryTimeout: 503,
+    store.QueryFailed: 500,
+    store.WorkerFailed: 503,
+    store.MemoryExceeded: 503,
+    store.RemoteFailed: 502,
+    sparql.ProtocolError: 400,
+    sparql.UnsupportedMediaType: 415,
+    sparql.NotAcceptable: 406,
+    fairness.TooManyQueries: 429,
+    fairness.Busy: 503,  # regression: the README promised 503, the handler sent 429
+}
+
+
+def _error(kind: type[store.QueryError]) -> store.QueryError:
+    if issubclass(kind, fairness.TooManyQueries):
+        return kind(f"refused: {kind.__name__}", 3)
+    if kind is store.NoFormat:
+        return kind("CONSTRUCT", "graph")
+    return kind(f"refused: {kind.__name__}")
+
+
+@pytest.fixture(scope="module")
+def failing_app(sample_build):
+    """An app of its own (the errors below penalise the client), whose store raises on
+    demand."""
+    app = create_app({"TESTING": True, "SOURCE": sample_build, "WORKERS": 1})
+    yield app
+    state.of(app).backend.close()
+
+
+def test_every_store_error_has_its_status():
+    errors = {
+        value
+        for value in vars(store).values()
+        if isinstance(value, type) and issubclass(value, store.QueryError)
+    }
+    assert errors <= set(STATUSES)
+
+
+@pytest.mark.parametrize("kind", list(STATUSES), ids=lambda kind: kind.__name__)
+def test_the_web_layer_maps_each_error_to_its_status(failing_app, monkeypatch, kind):
+    backend = state.of(failing_app).backend
+    error = _error(kind)
+
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(backend, "query", fail)
+    response = failing_app.test_client().get("/sparql", query_string={"query": "ASK {}"})
+    assert response.status_code == STATUSES[kind]
+    assert response.mimetype == "text/plain"
+    assert response.text == error.message + "\n"
+    if issubclass(kind, fairness.TooManyQueries):
+        assert response.headers["Retry-After"] == "3"

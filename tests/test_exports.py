@@ -143,7 +143,7 @@ def test_list_exports_read_back_equal_to_the_page(corpus_server, kind):
             checked
         )
         columns = grid[header]
-        assert columns[:2] == ["urn", "titel"] and columns[-1] == "url"
+        assert columns[:2] == ["urn", "title"] and columns[-1] == "url"
         rows = grid[header + 1 :]
         assert [(row[0], row[1]) for row in rows] == shown, fmt
         for r, row in enumerate(rows, start=header + 1):
@@ -198,7 +198,7 @@ def test_applicability_exports_read_back_equal_to_the_page(corpus_server, profil
         for n, row in enumerate(rows, start=header + 1):
             assert row["url"] == f"{corpus_server}/doc/{row['urn']}"
             if fmt != "csv":
-                assert links[(n, columns.index("titel"))] == row["url"]
+                assert links[(n, columns.index("title"))] == row["url"]
         for row, excluded in zip(
             [r for r in rows if r["status"] == "uitgezonderd"], shown["excluded"], strict=True
         ):

@@ -13,7 +13,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from akgraph import iris, store
-from akgraph.graph import build, build_releases, build_tags, serialize
+from akgraph.graph import build, build_releases, build_tags, serialize, to_store
 from akgraph.history import diff
 from akgraph.iris import AK
 from akgraph.web import state
@@ -206,7 +206,7 @@ def test_relations_of_moved_items_are_not_a_change(releases):
 
 
 def test_queries_target_one_release_and_default_to_the_newest(releases):
-    loaded = store.load(releases)
+    loaded = to_store(releases)
     default = store.default_graphs(loaded)
     assert default[0] == "urn:nl:ak:release:v2.5.1"
     ask = (

@@ -30,11 +30,11 @@ from tests.test_browser import browser  # noqa: F401 - the shared Chromium fixtu
 
 #: GET routes that are no HTML page of their own, with the reason.
 EXCLUDED = {
-    "pages.void": "VoID/DCAT description: RDF (Turtle, JSON-LD, ...), no HTML",
-    "pages.identifier": "/id/<urn> redirects (303) to the /doc/ page",
-    "pages.resolve": "the header's URN box: redirects (303) to the /doc/ page",
-    "pages.dump": "downloads of the whole graph (Turtle, N-Triples, ...)",
-    "pages.static": "CSS, JavaScript, images",
+    "dataset.void": "VoID/DCAT description: RDF (Turtle, JSON-LD, ...), no HTML",
+    "documents.identifier": "/id/<urn> redirects (303) to the /doc/ page",
+    "documents.resolve": "the header's URN box: redirects (303) to the /doc/ page",
+    "dataset.dump": "downloads of the whole graph (Turtle, N-Triples, ...)",
+    "site.static": "CSS, JavaScript, images",
     "api.item": "JSON API",
     "api.applicable": "JSON API",
     "api.instruments": "JSON API (task-registry's shape)",

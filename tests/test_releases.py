@@ -153,7 +153,7 @@ def test_the_word_diff_of_every_section_is_the_markdown_of_both_releases(diff_js
     before, after = _files("v2.2.0"), _files("v2.5.1")
     checked = 0
     for change in diff_json["changed"]:
-        assert ("tekst" in change["fields"]) == bool(change["sections"]), change["urn"]
+        assert ("text" in change["fields"]) == bool(change["sections"]), change["urn"]
         if change["urn"] not in before or change["urn"] not in after:
             continue
         old, new = _words(before[change["urn"]]), _words(after[change["urn"]])

@@ -11,6 +11,7 @@ import pytest
 
 from akgraph import store
 from akgraph.cli import main
+from akgraph.graph import to_store
 from akgraph.web import create_app
 from tests.live import free_port, oxigraph_command, process
 
@@ -41,7 +42,7 @@ def remote_counts(url: str) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def local(sample_build):
-    return store.load(sample_build)
+    return to_store(sample_build)
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +136,45 @@ def test_remote_down_is_a_bad_gateway():
     response = app.test_client().get("/sparql", query_string={"query": "ASK {}"})
     assert response.status_code == 502
     assert b"remote store" in response.data
+
+
+@pytest.fixture(scope="module")
+def backends(published, sample_build):
+    """The two implementations of :class:`akgraph.store.Backend` on the same data: a local
+    store of the sample and the Oxigraph server it was published to."""
+    local = store.LocalStore(sample_build, workers=1)
+    yield {"local": local, "remote": store.RemoteStore(f"{published}/query")}
+    local.close()
+
+
+def test_both_stores_are_backends_that_answer_alike(backends):
+    local, remote = backends["local"], backends["remote"]
+    for backend in (local, remote):
+        assert isinstance(backend, store.Backend)
+        assert backend.limits == store.Limits()
+        backend.ping()
+    assert remote.graphs() == local.graphs()
+    assert len(local.graphs()) == 5
+    count = store.Query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    answers = [b.query(count, store.RESULTS_JSON) for b in (local, remote)]
+    assert {media_type for media_type, _ in answers} == {store.RESULTS_JSON}
+    rows = [json.loads(body)["results"]["bindings"] for _, body in answers]
+    assert rows[0] == rows[1] and int(rows[0][0]["n"]["value"]) > 0
+    # one type per form: a CONSTRUCT answers in the graph type
+    construct = store.Query("CONSTRUCT { ?s a ?t } WHERE { ?s a ?t FILTER isIRI(?s) }")
+    formats = store.Formats(store.RESULTS_JSON, "application/n-triples")
+    graphs = [b.query(construct, formats) for b in (local, remote)]
+    assert {media_type for media_type, _ in graphs} == {"application/n-triples"}
+    assert sorted(graphs[0][1].splitlines()) == sorted(graphs[1][1].splitlines())
+    # the local store keeps its answers; the remote one asks again
+    assert local.cached(count, store.RESULTS_JSON) == answers[0]
+    assert remote.cached(count, store.RESULTS_JSON) is None
+
+
+def test_closing_a_backend_releases_its_workers(published, sample_build):
+    local = store.LocalStore(sample_build, workers=1)
+    local.ping()
+    assert len(local.pids()) == 1
+    local.close()
+    assert local.pids() == []
+    store.RemoteStore(f"{published}/query").close()  # nothing to release, and no error

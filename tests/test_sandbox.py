@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from akgraph import sandbox, store
+from akgraph import store
+from akgraph.store import sandbox
 from akgraph.web import create_app, state
 from tests.live import Listener, free_port, live, wait_for
 from tests.test_load import get
@@ -124,7 +125,7 @@ def test_a_process_in_the_sandbox_cannot_connect(listener):
     if sandbox.network_isolation():
         pytest.skip(f"no network namespaces here: {sandbox.network_isolation()}")
     code = (
-        "import socket, sys\nfrom akgraph.sandbox import isolate_network\n"
+        "import socket, sys\nfrom akgraph.store.sandbox import isolate_network\n"
         "assert isolate_network() is None\n"
         f"try:\n    socket.create_connection(('127.0.0.1', {listener.port}), timeout=2)\n"
         "except OSError as exc:\n    print(exc.errno)\nelse:\n    print('connected')\n"

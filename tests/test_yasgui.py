@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from akgraph.web import pages
+from akgraph.web import query_pages
 from tests.test_browser import browser  # noqa: F401 - the shared Chromium fixture
 
 QUERY = (
@@ -20,7 +20,7 @@ QUERY = (
 
 @pytest.fixture(scope="module")
 def bundled():
-    if not pages._bundled(pages.YASGUI):
+    if not query_pages._bundled(query_pages.YASGUI):
         if os.environ.get("CI"):
             pytest.fail("YASGUI is not bundled: scripts/test runs scripts/static")
         pytest.skip("YASGUI is not bundled (run ./scripts/static)")

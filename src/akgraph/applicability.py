@@ -54,11 +54,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from akgraph import iris
-from akgraph.mapping import AI_ACT_FIELDS as DIMENSIONS
+from akgraph import fields, iris
 from akgraph.registry_labels import dimensions as _dimensions
 
 Profile = Mapping[str, frozenset[str]]
+#: The AI-Act dimensions: the frontmatter keys of a requirement's AI-Act labels.
+DIMENSIONS = tuple(f.key for f in fields.ai_act())
 
 
 class ExpressionError(ValueError):
@@ -255,8 +256,8 @@ def profile(values: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
         cleaned = set()
         for value in given:
             value = value.strip()
-            prefix = f"urn:nl:ak:{dimension}:"
-            cleaned.add(value[len(prefix) :] if value.startswith(prefix) else value)
+            parsed = iris.parse(value)
+            cleaned.add(parsed.local if parsed and parsed.namespace == dimension else value)
         cleaned.discard("")
         if cleaned:
             found[dimension] = frozenset(cleaned)

@@ -222,9 +222,10 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def _publish(args: argparse.Namespace) -> int:
     from akgraph import store
+    from akgraph.graph import to_store
 
     try:
-        loaded = store.load(args.source)
+        loaded = to_store(args.source)
     except (SourceError, ValueError, OSError) as exc:
         print(f"akgraph: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,7 +1,9 @@
-"""Build the graph of a checkout and write or read it in any RDF format."""
+"""Build the graph of a checkout, write or read it in any RDF format, or load it into a
+pyoxigraph store (:func:`to_store`)."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -501,3 +503,59 @@ class _RdflibTerms(dict):
             found = Literal(term.value, datatype=URIRef(term.datatype.value))
         self[term] = found
         return found
+
+
+#: What :func:`to_store` loads.
+Loadable = Build | Releases | Graph | pyoxigraph.Store | str | os.PathLike | list | tuple | None
+
+
+def to_store(source: Loadable = None) -> pyoxigraph.Store:
+    """An in-memory pyoxigraph store of ``source``: a :class:`Build` or :class:`Releases`, an
+    rdflib dataset or graph, a graph file written by ``akgraph build``, a checkout, or a list
+    of checkouts (one dataset of their releases); default: the bundled sample.
+    """
+    store = pyoxigraph.Store()
+    fill_store(store, source)
+    return store
+
+
+def fill_store(store: pyoxigraph.Store, source: Loadable) -> None:
+    """Bulk-load ``source`` (see :func:`to_store`) into ``store``; graph files are parsed by
+    pyoxigraph (JSON-LD by rdflib, for its context)."""
+    built = _built(source)
+    if isinstance(built, Path):
+        if built.suffix.lower() in (".jsonld", ".json"):
+            built = load(built)
+        else:
+            try:
+                rdf_format = pyoxigraph.RdfFormat.from_extension(built.suffix.lstrip(".").lower())
+            except ValueError:
+                rdf_format = None
+            if rdf_format is None:
+                raise ValueError(f"{built}: unknown graph file extension {built.suffix!r}")
+            try:
+                store.bulk_load(path=str(built), format=rdf_format)
+            except SyntaxError as exc:
+                raise ValueError(f"{built}: not valid {rdf_format.name}: {exc}") from None
+            return
+    if isinstance(built, Graph):
+        store.bulk_load(
+            built.serialize(format="nquads", encoding="utf-8"), pyoxigraph.RdfFormat.N_QUADS
+        )
+    elif isinstance(built, pyoxigraph.Store):
+        store.bulk_extend(iter(built))
+    else:
+        store.bulk_extend(quads(built))
+
+
+def _built(source: Loadable) -> Build | Releases | Graph | pyoxigraph.Store | Path:
+    """``source`` as something :func:`fill_store` can load (a path to a graph file stays a
+    path)."""
+    if source is None:
+        source = resources.data_dir("content")
+    if isinstance(source, list | tuple):
+        return build_releases([build(Path(s)) for s in source])
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        return path if path.is_file() else build(path)
+    return source

@@ -29,25 +29,21 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 from rdflib.term import Node
 
-from akgraph import iris
+from akgraph import fields, iris
+from akgraph.fields import Form
 from akgraph.iris import AK
-from akgraph.mapping import LIST_FIELDS, REFERENCE_FIELDS
 
 Triple = tuple[Node, Node, Node]
-ITEM_CLASSES = {AK.Measure: "measure", AK.Requirement: "requirement", AK.Instrument: "instrument"}
+ITEM_CLASSES = {cls: kind for kind, cls in fields.ITEM_CLASSES.items()}
 
-#: What a diff compares on an item: field name (as in the frontmatter) and property.
+#: What a diff compares on an item: the field table's diff names and properties, and the laws
+#: the item's text cites.
 FIELDS = {
-    "title": DCTERMS.title,
-    "toelichting": DCTERMS.abstract,
-    **LIST_FIELDS,
-    **{key: prop for key, (prop, _) in REFERENCE_FIELDS.items()},
-    "uitzondering": AK.exception,
-    "sources": AK.auditCriterion,
-    "wetgeving": AK.derivedFrom,
+    **{f.diff: f.prop for f in fields.FIELDS if f.diff is not None and f.prop is not None},
+    "legal_sources": AK.derivedFrom,
 }
 #: Fields whose values are other items or laws: reported as relations too.
-RELATIONS = {"vereiste", "maatregel", "wetgeving"}
+RELATIONS = {*(f.diff for f in fields.of_form(Form.REFERENCE) if f.diff), "legal_sources"}
 
 
 @dataclass(frozen=True)
@@ -487,7 +483,7 @@ def diff(
         ]
         sections = section_changes(old, new, was, subject)  # white space alone is no change
         if sections:
-            changed.append("tekst")
+            changed.append("text")
         if changed:
             moved_from = m.before.iri if m.moved else None
             result.changed.append(

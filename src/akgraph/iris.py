@@ -59,7 +59,9 @@ AK = Namespace(W3ID + "def#")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 ELI_ROOT = "http://data.europa.eu/eli/"
 CELLAR_CELEX = "http://publications.europa.eu/resource/celex/"
-EURLEX_CELEX = "https://eur-lex.europa.eu/legal-content/NL/TXT/?uri=CELEX:"
+#: EUR-Lex, where the EU publishes its legislation, and its page of a CELEX document
+EURLEX = "https://eur-lex.europa.eu/"
+EURLEX_CELEX = EURLEX + "legal-content/NL/TXT/?uri=CELEX:"
 WETTEN = "https://wetten.overheid.nl/"
 #: the ontology's IRI (the ``ak:`` namespace without ``#``), also the name of its graph
 ONTOLOGY = URIRef(W3ID + "def")

@@ -17,7 +17,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS, XSD
 from rdflib.plugins.stores.memory import SimpleMemory
 
-from akgraph import iris
+from akgraph import applicability, iris
+from akgraph.fields import BY_KEY, ITEM_CLASSES, Form, declared
 from akgraph.iris import AK
 from akgraph.mapping_law import LawLinker
 from akgraph.problems import Problem, Severity
@@ -34,31 +35,10 @@ from akgraph.source.reader import (
     site_path,
 )
 
-ITEM_CLASSES = {"measure": AK.Measure, "requirement": AK.Requirement, "instrument": AK.Instrument}
 CONCEPT_CLASSES = {
     "levenscyclus": AK.LifecyclePhase,
     "rollen": AK.Role,
     "onderwerp": AK.Topic,
-}
-
-# Frontmatter fields that take values from a controlled list: key -> property.
-LIST_FIELDS = {
-    "levenscyclus": AK.lifecyclePhase,
-    "rollen": AK.role,
-    "onderwerp": AK.topic,
-    "soort-toepassing": AK.applicationType,
-    "risicogroep": AK.riskGroup,
-    "rol-ai-act": AK.aiActRole,
-    "transparantieverplichting": AK.transparencyObligation,
-    "systeemrisico": AK.systemicRisk,
-    "open-source": AK.openSource,
-    "publicatiecategorie": AK.publicationCategory,
-    "categorie": AK.instrumentCategory,
-}
-# Fields that refer to other items by file slug: key -> (property, kind of the target).
-REFERENCE_FIELDS = {
-    "vereiste": (AK.requirement, "requirement"),
-    "maatregel": (AK.measure, "measure"),
 }
 AUDIT_FRAMEWORKS = {"ADR": "adr", "ARK": "ark"}
 #: How the audit data file names each framework's source (matched in lower case).
@@ -72,28 +52,6 @@ _AUDIT_NAMES = {
         "het toetsingskader algoritmes van de Algemene Rekenkamer",
         "the audit framework for algorithms of the Netherlands Court of Audit",
     ),
-}
-#: The AI-Act labels of a requirement, as frontmatter keys (the decision aid's outcomes).
-AI_ACT_FIELDS = (
-    "soort-toepassing",
-    "risicogroep",
-    "rol-ai-act",
-    "transparantieverplichting",
-    "systeemrisico",
-    "open-source",
-)
-_COMMON = {"title", "id", "toelichting", "levenscyclus", "onderwerp", "rollen", "hide"}
-#: Frontmatter keys each kind of item may have; any other key is reported and kept raw.
-DECLARED = {
-    "measure": _COMMON | {"vereiste", "sources"},
-    "requirement": _COMMON
-    | set(AI_ACT_FIELDS)
-    | {
-        "publicatiecategorie",
-        "uitzondering",
-        "status_vereiste",
-    },
-    "instrument": _COMMON | {"categorie", "vereiste", "maatregel"},
 }
 _FILE_CODE = re.compile(r"(?:\d+-)?([a-z]+-\d+)")
 
@@ -184,10 +142,6 @@ class Resolver:
 def _claimed(doc: Document) -> str | None:
     raw = doc.meta.get("id")
     return raw.strip() if isinstance(raw, str) else None
-
-
-# Keys that only steer the MkDocs layout.
-PRESENTATION = {"hide"}
 
 
 @dataclass
@@ -382,30 +336,29 @@ class _Mapper:
         subject, add = self.subjects[doc.path], self.graph.add
         add((subject, RDF.type, ITEM_CLASSES[doc.kind]))
         self._provenance(subject, doc)
+        kind_keys = declared(doc.kind)
         for key, value in doc.meta.items():
-            if key == "id" or key in PRESENTATION:
-                continue
-            if key not in DECLARED[doc.kind]:
+            if key not in kind_keys:
                 self._undeclared(subject, doc, key, value)
-            elif key == "title":
-                self._text(subject, doc, key, value, DCTERMS.title, required=True)
-            elif key == "toelichting":
-                self._text(subject, doc, key, value, DCTERMS.abstract)
-            elif key in LIST_FIELDS:
+                continue
+            spec = BY_KEY[key]
+            prop = spec.prop
+            if spec.form is Form.TEXT and prop is not None:
+                self._text(subject, doc, key, value, prop, required=spec.required)
+            elif spec.form is Form.CONCEPT and prop is not None:
                 for v in self._values(subject, doc, key, value):
-                    add((subject, LIST_FIELDS[key], self._concept(doc, key, v)))
-            elif key in REFERENCE_FIELDS:
+                    add((subject, prop, self._concept(doc, key, v)))
+            elif spec.form is Form.REFERENCE and prop is not None:
                 for v in self._values(subject, doc, key, value):
-                    add((subject, REFERENCE_FIELDS[key][0], self._reference(doc, key, v)))
-            elif key == "sources":
+                    add((subject, prop, self._reference(doc, key, v)))
+            elif spec.form is Form.AUDIT:
                 self._audit(subject, doc, value)
-            elif key == "uitzondering":
+            elif spec.form in (Form.LITERAL, Form.EXPRESSION) and prop is not None:
                 for v in self._values(subject, doc, key, value):
-                    add((subject, AK.exception, Literal(v)))
-                    self._exception(doc, key, v)
-            elif key == "status_vereiste":
-                for v in self._values(subject, doc, key, value):
-                    add((subject, AK.requirementStatus, Literal(v)))
+                    add((subject, prop, Literal(v)))
+                    if spec.form is Form.EXPRESSION:
+                        self._exception(doc, key, v)
+            # IDENTIFIER: read by _identify; PRESENTATION: the layout's only
         if "title" not in doc.meta:
             self.problem(Severity.WARNING, "missing-title", doc, "no title", "title")
         self._body(subject, doc)
@@ -524,8 +477,6 @@ class _Mapper:
 
     def _exception(self, doc: Document, key: str, text: str) -> None:
         """Report an exception expression that does not parse or names an unknown label."""
-        from akgraph import applicability  # it imports this module
-
         try:
             tree = applicability.parse_expression(text)
         except applicability.ExpressionError as exc:
@@ -553,7 +504,7 @@ class _Mapper:
                 )
 
     def _reference(self, doc: Document, key: str, value: str) -> URIRef:
-        target_kind = REFERENCE_FIELDS[key][1]
+        target_kind = BY_KEY[key].target or ""
         slug = value.removesuffix(".md")
         target = self.by_slug[target_kind].get(slug)
         if target is not None and slug != value:

@@ -145,7 +145,6 @@ def bind(named: dict[str, queries.NamedQuery], name: str, params: list[str]) -> 
 def local(text: str, source: str | None) -> dict[str, Any]:
     """SPARQL JSON results of ``text`` on ``source`` loaded in this process."""
     from pyoxigraph import (
-        NamedNode,
         QueryBoolean,
         QueryResultsFormat,
         QuerySolutions,
@@ -153,18 +152,14 @@ def local(text: str, source: str | None) -> dict[str, Any]:
     )
 
     from akgraph import queries, store
+    from akgraph.graph import to_store
 
     query = store.inspect(text, store.Limits(max_query_length=10**6))
     try:
-        loaded = store.load(source)
+        loaded = to_store(source)
     except Exception as exc:
         raise SourceProblem(f"cannot read {source}: {exc}") from exc
-    graphs = store.default_graphs(loaded)
-    options: dict[str, Any] = (
-        {"default_graph": [NamedNode(g) for g in graphs]}
-        if graphs
-        else {"use_default_graph_as_union": True}
-    )
+    options = store.dataset_options(query, None, None, store.default_graphs(loaded))
     try:
         result = loaded.query(query.text, **options)
     except SyntaxError as exc:

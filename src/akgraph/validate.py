@@ -16,9 +16,9 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH
 from rdflib.term import Node
 
-from akgraph import iris, resources, shacl_sparql
+from akgraph import fields, iris, resources, shacl_sparql
 from akgraph.iris import AK
-from akgraph.mapping import ITEM_CLASSES, LIST_FIELDS, REFERENCE_FIELDS, closest_slug
+from akgraph.mapping import closest_slug
 from akgraph.problems import Problem, Severity
 
 #: Per problem code of the converter: its Dutch message, level and whether the shapes see it.
@@ -49,18 +49,9 @@ class Level(IntEnum):
         return self.name.lower()
 
 
-#: Frontmatter field behind each property the converter emits.
+#: Frontmatter field (or part of the file) behind each property the converter emits.
 FIELDS: dict[URIRef, str] = {
-    **{prop: key for key, prop in LIST_FIELDS.items()},
-    **{prop: key for key, (prop, _) in REFERENCE_FIELDS.items()},
-    DCTERMS.title: "title",
-    DCTERMS.abstract: "toelichting",
-    DCTERMS.identifier: "id",
-    AK.identifierMinted: "id",
-    AK.claimedIdentifier: "id",
-    AK.auditCriterion: "sources",
-    AK.exception: "uitzondering",
-    AK.requirementStatus: "status_vereiste",
+    **{prop: spec.key for prop, spec in fields.by_property().items()},
     AK.section: "body",
     AK.brokenLink: "body",
     AK.legalCitation: "Bronnen",
@@ -276,13 +267,14 @@ def _suggester(data: Graph) -> Callable[[str, str], str | None]:
     slugs: dict[str, set[str]] = {}
 
     def suggest(field: str, value: str) -> str | None:
-        kind = REFERENCE_FIELDS[field][1] if field in REFERENCE_FIELDS else None
+        spec = fields.BY_KEY.get(field)
+        kind = spec.target if spec is not None else None
         if kind is None:
             return None
         if kind not in slugs:
             slugs[kind] = {
                 str(slug)
-                for item in data.subjects(RDF.type, ITEM_CLASSES[kind])
+                for item in data.subjects(RDF.type, fields.ITEM_CLASSES[kind])
                 for slug in data.objects(item, AK.slug)
             }
         return closest_slug(value, slugs[kind])

@@ -22,7 +22,7 @@ Configuration (Flask config keys; also read from ``AKGRAPH_<KEY>`` environment v
   (default: twice ``WORKERS``); further ones get 503 with ``Retry-After`` at once.
 * ``TIMEOUT`` (seconds, 10), ``WORKERS`` (query processes, 2), ``MAX_QUERY_LENGTH``
   (characters, 16384), ``MAX_RESULT_BYTES`` (16 MiB), ``WORKER_MEMORY`` (bytes of memory per
-  query process; default sized for the machine, see :func:`akgraph.sandbox.default_memory`).
+  query process; default sized for the machine, see :func:`akgraph.store.sandbox.default_memory`).
 
 Production: ``gunicorn --preload -w 2 -k gthread 'akgraph.web:create_app()'`` (see the README).
 """
@@ -75,7 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # A form-encoded query may triple in size (%XX); leave room for the other parameters.
     app.config.setdefault("MAX_CONTENT_LENGTH", 3 * limits.max_query_length + 4096)
     dataset = None
-    backend: store.LocalStore | store.RemoteStore
+    backend: store.Backend
     if app.config["STORE"]:
         backend = store.RemoteStore(app.config["STORE"], limits)
     else:
@@ -92,8 +92,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 app.config["INSTRUMENTS"],
             )
             app.config["SOURCE"] = source
-        backend = store.LocalStore(source, limits, int(app.config["WORKERS"]))
-        dataset = backend.dataset
+        local = store.LocalStore(source, limits, int(app.config["WORKERS"]))
+        backend, dataset = local, local.dataset
     # By default no single client can hold every query worker.
     per_client = app.config["QUERIES_PER_CLIENT"] or max(1, int(app.config["WORKERS"]) - 1)
     workers = int(app.config["WORKERS"])
@@ -111,13 +111,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         api,
         applicability_page,
         beslishulp,
+        browse,
+        documents,
         feed,
         i18n,
         ontology,
         operations,
-        pages,
+        query_pages,
+        site,
         sparql,
     )
+    from akgraph.web import dataset as dataset_pages
     from akgraph.web.data import Data
 
     data = Data(backend, dataset)
@@ -126,7 +130,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault("VERSION", data.version)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(api.bp)
-    app.register_blueprint(pages.bp)
+    app.register_blueprint(site.bp)
+    app.register_blueprint(browse.bp)
+    app.register_blueprint(query_pages.bp)
+    app.register_blueprint(dataset_pages.bp)
+    app.register_blueprint(documents.bp)
     app.register_blueprint(beslishulp.bp)
     app.register_blueprint(applicability_page.bp)
     app.register_blueprint(feed.bp)

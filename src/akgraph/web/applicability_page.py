@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from akgraph import applicability, iris, registry_labels
+from akgraph import applicability, fields, iris, registry_labels
 from akgraph.web import exports, state, urls
 from akgraph.web.api import ProfileError, _version_params, parse_profile, registry, summary
 from akgraph.web.registry import PHASES, Item, Registry
@@ -187,7 +187,9 @@ def _as_json(found: Outcome) -> dict[str, Any]:
     }
 
 
-COLUMNS = ["status", "soort", "urn", "titel", "vereiste", "levenscyclus", "reden", "url"]
+#: The columns of the answer as a table (the item's title and phases named as in the lists).
+COLUMNS = ["status", "soort", "urn", fields.column("title"), "vereiste",
+           fields.column("levenscyclus"), "reden", "url"]  # fmt: skip
 
 
 def table(found: Outcome) -> exports.Table:

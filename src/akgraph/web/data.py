@@ -17,16 +17,16 @@ import threading
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph
+from rdflib import URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from akgraph import iris, queries, resources, store
-from akgraph.iris import AK
+from akgraph import fields, iris, queries, resources, store
 from akgraph.web.render import to_text
 
 if TYPE_CHECKING:
@@ -38,25 +38,25 @@ N_TRIPLES = "application/n-triples"
 PAGE_CACHE_CHARS = 32 * 1024 * 1024  # rendered pages kept per process
 _BLANK_LABEL = re.compile(rb"_:[A-Za-z0-9_.-]+")
 
-#: Classes with a list page: URL name, class, Dutch name (plural).
-KINDS = {
-    "maatregelen": (str(AK.Measure), "Maatregelen"),
-    "vereisten": (str(AK.Requirement), "Vereisten"),
-    "hulpmiddelen": (str(AK.Instrument), "Hulpmiddelen"),
-}
-#: Facets of the list pages: query parameter (the list name in the URN), property.
-FACETS = {
-    "levenscyclus": str(AK.lifecyclePhase),
-    "rollen": str(AK.role),
-    "onderwerp": str(AK.topic),
-    "soort-toepassing": str(AK.applicationType),
-    "risicogroep": str(AK.riskGroup),
-    "rol-ai-act": str(AK.aiActRole),
-    "transparantieverplichting": str(AK.transparencyObligation),
-    "systeemrisico": str(AK.systemicRisk),
-    "open-source": str(AK.openSource),
-    "categorie": str(AK.instrumentCategory),
-}
+#: Classes with a list page (the field table's kinds): URL name, class, Dutch name (plural).
+KINDS = {k.listing: (str(k.cls), k.listing.capitalize()) for k in fields.KINDS}
+#: Facets of the list pages (the field table's): query parameter (the list name in the URN),
+#: property.
+FACETS = {f.key: str(f.prop) for f in fields.facets()}
+#: The block of ``page_queries/items.rq`` that names the facets, filled in from :data:`FACETS`.
+_FACET_VALUES = re.compile(r"VALUES \?facet \{[^{}]*\}")
+
+
+def _page_queries() -> dict[str, queries.NamedQuery]:
+    """The page queries, the facets of ``items`` filled in from the field table."""
+    found = queries.read_folder(QUERIES)
+    terms = " ".join(URIRef(p).n3() for p in FACETS.values())
+    text, count = _FACET_VALUES.subn(f"VALUES ?facet {{ {terms} }}", found["items"].text)
+    if count != 1:
+        message = "page_queries/items.rq needs one 'VALUES ?facet { ... }' block"
+        raise queries.NamedQueryError(message)
+    found["items"] = replace(found["items"], text=text)
+    return found
 
 
 @dataclass(frozen=True)
@@ -141,11 +141,11 @@ class Listed:
 
 
 class Data:
-    """The reads of the pages, cached; ``backend`` is a LocalStore or RemoteStore."""
+    """The reads of the pages, cached, from ``backend`` (a LocalStore or RemoteStore)."""
 
-    def __init__(self, backend, dataset: pyoxigraph.Store | None = None) -> None:
+    def __init__(self, backend: store.Backend, dataset: pyoxigraph.Store | None = None) -> None:
         self.backend, self.dataset = backend, dataset
-        self.queries = queries.read_folder(QUERIES)
+        self.queries = _page_queries()
         self._lock = threading.Lock()
         self._pages: OrderedDict[Hashable, str] = OrderedDict()
         self._pages_size = 0

@@ -33,8 +33,6 @@ from akgraph.store import QueryError
 class TooManyQueries(QueryError):
     """The client has its share of queries in flight; ``retry_after`` in seconds."""
 
-    status = 429
-
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
@@ -42,8 +40,6 @@ class TooManyQueries(QueryError):
 
 class Busy(TooManyQueries):
     """Every worker is busy and the wait queue is full."""
-
-    status = 503
 
 
 @dataclass

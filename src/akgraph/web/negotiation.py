@@ -39,6 +39,20 @@ GRAPHS = (
 )
 
 
+HTML = "text/html"
+#: Formats of a document: HTML first, then the RDF formats of /sparql.
+DOCUMENT = (Format(HTML, ("html",), ("application/xhtml+xml",)), *GRAPHS)
+#: File suffixes of a document, by media type (the first one is used in links).
+SUFFIXES = {
+    ".html": HTML,
+    ".ttl": "text/turtle",
+    ".jsonld": "application/ld+json",
+    ".json": "application/ld+json",
+    ".rdf": "application/rdf+xml",
+    ".nt": "application/n-triples",
+}
+
+
 def choose(
     formats: tuple[Format, ...], accept: MIMEAccept, requested: list[str] | None = None
 ) -> str | None:

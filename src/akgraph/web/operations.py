@@ -69,7 +69,7 @@ class Metrics:
         )
 
     def event(self, kind: str) -> None:
-        """A store event (see :attr:`akgraph.store.LocalStore.on_event`)."""
+        """A store event (see :attr:`akgraph.store.Backend.on_event`)."""
         if kind in ("timeout", "busy"):
             self.timeouts.inc()
         if kind in ("timeout", "crash", "memory"):

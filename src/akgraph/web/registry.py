@@ -22,17 +22,14 @@ from typing import Any
 
 from rdflib.namespace import DCTERMS, FOAF, RDF
 
-from akgraph import applicability, iris, registry_labels
+from akgraph import applicability, fields, iris, registry_labels
 from akgraph.history import Step, Succession
 from akgraph.iris import AK
-from akgraph.mapping import LIST_FIELDS
 from akgraph.web.data import Data, Term
 
-#: API collection name → class IRI, Dutch name, systemcard path.
+#: API collection name → class IRI, Dutch name, systemcard path (the field table's kinds).
 KINDS = {
-    "measures": (str(AK.Measure), "maatregel", ".systemcard.measures[]"),
-    "requirements": (str(AK.Requirement), "vereiste", ".systemcard.requirements[]"),
-    "instruments": (str(AK.Instrument), "hulpmiddel", ".systemcard.instruments[]"),
+    k.collection: (str(k.cls), k.dutch, f".systemcard.{k.collection}[]") for k in fields.KINDS
 }
 SCHEMA_VERSION = "1.1.0"
 OWNERS = [{"organization": "Algoritmekader", "name": "", "email": "", "role": ""}]
@@ -55,11 +52,20 @@ TEMPLATES = {
         "authors": _AUTHORS,
     },
 }
+#: Per collection, frontmatter key -> the record field that holds it (the field table's names).
+API_NAMES = {
+    k.collection: {f.key: f.api[k.name] for f in fields.FIELDS if k.name in f.api}
+    for k in fields.KINDS
+}
+#: Frontmatter key -> the property holding its values.
+PROPERTIES = {f.key: f.prop for f in fields.FIELDS if f.prop is not None}
+#: The fields that point at other items.
+REFERENCES = fields.of_form(fields.Form.REFERENCE)
 #: The lifecycle phases in the framework's order (the label table's order).
 PHASES = tuple(registry_labels.lifecycle())
 #: AI-Act dimension → the properties its values are on (its own and older keys').
 AI_ACT_PROPERTIES = {
-    name: tuple(str(LIST_FIELDS[key]) for key in (name, *dim.older))
+    name: tuple(str(PROPERTIES[key]) for key in (name, *dim.older))
     for name, dim in registry_labels.dimensions().items()
 }
 
@@ -103,7 +109,8 @@ class Item:
 
     @property
     def lifecycle(self) -> list[str]:
-        return sorted({local(v) for v in self.values(AK.lifecyclePhase)}, key=phase_order)
+        values = self.values(PROPERTIES["levenscyclus"])
+        return sorted({local(v) for v in values}, key=phase_order)
 
 
 def versions(data: Data) -> list[str]:
@@ -230,7 +237,7 @@ class Registry:
         found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for kind in ("measures", "instruments"):
             for item in self.items[kind].values():
-                for target in item.values(AK.requirement) + item.values(AK.measure):
+                for target in (t for f in REFERENCES for t in item.values(f.prop)):
                     found[target][kind].add(item.urn)
         return found
 
@@ -247,32 +254,35 @@ class Registry:
     # -- records -------------------------------------------------------------------------------
 
     def record(self, item: Item) -> dict[str, Any]:
-        """The task-registry JSON of ``item``, with the extra fields."""
+        """The task-registry JSON of ``item``, with the extra fields; the fields that hold a
+        frontmatter field are named as the field table says."""
         kind = item.kind
+        api, prop = API_NAMES[kind], PROPERTIES
         dutch = KINDS[kind][1]
-        text = item.section(dutch) or item.first(DCTERMS.abstract)
+        abstract = item.first(prop["toelichting"])
         record: dict[str, Any] = {
             "systemcard_path": KINDS[kind][2],
             "schema_version": SCHEMA_VERSION,
-            "name": item.title,
-            "description": text,
-            "explanation": item.section("toelichting") or item.first(DCTERMS.abstract),
+            api["title"]: item.title,
+            "description": item.section(dutch) or abstract,
+            api["toelichting"]: item.section("toelichting") or abstract,
             "urn": item.urn,
             "language": "nl",
             "owners": [dict(o) for o in OWNERS],
             "date": self.release.get("date", ""),
             "url": item.first(FOAF.page),
         }
-        roles = sorted({local(v) for v in item.values(AK.role)})
-        topics = sorted({local(v) for v in item.values(AK.topic)})
+        roles = sorted({local(v) for v in item.values(prop["rollen"])})
+        topics = sorted({local(v) for v in item.values(prop["onderwerp"])})
         criteria = [
             {
                 "urn": urn,
                 "code": self.data.concepts.get(urn, {}).get("notation", local(urn)),
                 "scheme": local(self.data.concepts.get(urn, {}).get("scheme", "")),
             }
-            for urn in sorted(item.values(AK.auditCriterion))
+            for urn in sorted(item.values(prop["sources"]))
         ]
+        lifecycle = item.lifecycle
         if kind == "requirements":
             labels = self.labels_of(item)
             profile: dict[str, list[str]] = {
@@ -281,38 +291,47 @@ class Registry:
             }
             profile.update({key: [] for key in registry_labels.unmapped_keys()})
             record.update(
-                subject=topics,
-                lifecycle=item.lifecycle,
-                links=self.measures_of(item.urn),
-                ai_act_profile=[profile],
-                always_applicable=0 if self.applicability_input[item.urn].ai_act else 1,
-                template=json.loads(json.dumps(TEMPLATES["requirements"])),
-                roles=roles,
-                labels=labels,
-                exceptions=sorted(item.values(AK.exception)),
-                legal_sources=self.legal.get(item.urn, []),
-                instruments=self.instruments_of(item.urn),
+                {
+                    api["onderwerp"]: topics,
+                    api["levenscyclus"]: lifecycle,
+                    "links": self.measures_of(item.urn),
+                    "ai_act_profile": [profile],
+                    "always_applicable": 0 if self.applicability_input[item.urn].ai_act else 1,
+                    "template": json.loads(json.dumps(TEMPLATES["requirements"])),
+                    api["rollen"]: roles,
+                    "labels": labels,
+                    api["uitzondering"]: sorted(item.values(prop["uitzondering"])),
+                    "legal_sources": self.legal.get(item.urn, []),
+                    "instruments": self.instruments_of(item.urn),
+                }
             )
         elif kind == "measures":
             record.update(
-                lifecycle=item.lifecycle,
-                suggested_roles=self.suggested_roles(roles),
-                links=self._linked(item, AK.requirement, "requirements"),
-                subject=topics,
-                template=json.loads(json.dumps(TEMPLATES["measures"])),
-                instruments=self.instruments_of(item.urn),
+                {
+                    api["levenscyclus"]: lifecycle,
+                    api["rollen"]: self.suggested_roles(roles),
+                    api["vereiste"]: self._linked(item, prop["vereiste"], "requirements"),
+                    api["onderwerp"]: topics,
+                    "template": json.loads(json.dumps(TEMPLATES["measures"])),
+                    "instruments": self.instruments_of(item.urn),
+                }
             )
         else:
             record.update(
-                lifecycle=item.lifecycle,
-                suggested_roles=self.suggested_roles(roles),
-                subject=topics,
-                category=sorted({local(v) for v in item.values(AK.instrumentCategory)}),
-                measures=self._linked(item, AK.measure, "measures"),
-                requirements=self._linked(item, AK.requirement, "requirements"),
-                registry_instrument=self.registry_instrument_of(item.urn),
+                {
+                    api["levenscyclus"]: lifecycle,
+                    api["rollen"]: self.suggested_roles(roles),
+                    api["onderwerp"]: topics,
+                    api["categorie"]: sorted({local(v) for v in item.values(prop["categorie"])}),
+                    api["maatregel"]: self._linked(item, prop["maatregel"], "measures"),
+                    api["vereiste"]: self._linked(item, prop["vereiste"], "requirements"),
+                    "registry_instrument": self.registry_instrument_of(item.urn),
+                }
             )
-        record["audit_criteria"] = criteria
+        record[api["sources"]] = criteria
+        for key, name in api.items():  # fields the registry's schemas do not name: as written
+            if name not in record:
+                record[name] = _as_written(item, fields.BY_KEY[key])
         record["release"] = dict(self.release)
         record.update(self.history_fields(item.urn))
         return record
@@ -341,7 +360,7 @@ class Registry:
             urn: applicability.Requirement(
                 urn,
                 {dim: frozenset(v) for dim, v in self.labels_of(item).items()},
-                tuple(item.values(AK.exception)),
+                tuple(item.values(PROPERTIES["uitzondering"])),
                 tuple(self.measures_of(urn)),
             )
             for urn, item in self.items["requirements"].items()
@@ -364,6 +383,17 @@ class RegistryRecord:
     path: str
     framework: str | None
     record: dict[str, Any]
+
+
+def _as_written(item: Item, spec: fields.Field) -> str | list[str]:
+    """A field's values on ``item`` as the frontmatter writes them: a text, the values of a
+    list, or the URNs of the items referred to."""
+    values = item.values(spec.prop)
+    if spec.form is fields.Form.TEXT:
+        return item.first(spec.prop)
+    if spec.form is fields.Form.CONCEPT:
+        return sorted({local(v) for v in values})
+    return sorted(set(values))
 
 
 def history_entry(succession: Succession, step: Step) -> dict[str, Any]:

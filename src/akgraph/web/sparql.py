@@ -4,7 +4,8 @@ Requests: GET ``?query=``, POST ``application/x-www-form-urlencoded`` (parameter
 dataset parameters also in the URL), POST ``application/sparql-query`` (the query as the UTF-8
 body, other parameters in the URL). ``default-graph-uri`` / ``named-graph-uri`` override the
 query's FROM clauses and select graphs held in the store (an unknown graph is empty). A GET
-without a query answers the service description. Errors are ``text/plain``.
+without a query answers the service description. Errors are ``text/plain``, with the HTTP
+status :data:`STATUS` gives the error's class.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from akgraph import store
 from akgraph.web import description, negotiation, state, urls
-from akgraph.web.fairness import TooManyQueries
+from akgraph.web.fairness import Busy, TooManyQueries
 
 bp = Blueprint("sparql", __name__)
 
@@ -28,20 +29,45 @@ UPDATE = "application/sparql-update"
 class ProtocolError(store.QueryError):
     """A request that does not follow the protocol."""
 
-    status = 400
-
 
 class UnsupportedMediaType(ProtocolError):
-    status = 415
+    """A POST body that is neither form-encoded nor a query, or not UTF-8."""
 
 
 class NotAcceptable(ProtocolError):
-    status = 406
+    """No format the client accepts for the query's form."""
+
+
+#: The HTTP status of each refusal or failure; an error takes that of the nearest class in its
+#: class hierarchy (:func:`status`).
+STATUS: dict[type[store.QueryError], int] = {
+    store.QueryError: 500,
+    store.BadQuery: 400,
+    store.ReadOnly: 403,
+    store.ServiceRefused: 403,
+    store.QueryTooLong: 413,
+    store.ResultTooLarge: 400,
+    store.NoFormat: 406,
+    store.QueryTimeout: 503,
+    store.QueryFailed: 500,
+    store.WorkerFailed: 503,  # and MemoryExceeded
+    store.RemoteFailed: 502,
+    ProtocolError: 400,
+    UnsupportedMediaType: 415,
+    NotAcceptable: 406,
+    TooManyQueries: 429,
+    Busy: 503,  # the server's limit, not the client's share (README: 503 with Retry-After)
+}
+
+
+def status(error: store.QueryError) -> int:
+    """The HTTP status to answer ``error`` with."""
+    return next(STATUS[cls] for cls in type(error).__mro__ if cls in STATUS)
 
 
 @bp.errorhandler(store.QueryError)
 def refused(error: store.QueryError) -> Response:
-    return Response(error.message + "\n", status=error.status, mimetype="text/plain")
+    return Response(error.message + "\n", status=status(error), mimetype="text/plain")
 
 
 @bp.after_request
@@ -83,8 +109,7 @@ def run(query: store.Query, media_type: str | store.Formats, **options) -> tuple
     client = request.remote_addr or "unknown"
     fair = state.current().fairness
     backend = state.backend()
-    cached = getattr(backend, "cached", None)
-    found = cached(query, media_type, **options) if cached else None
+    found = backend.cached(query, media_type, **options)
     if found is not None:  # no worker needed
         return found
     with fair.slot(client) as ticket:
@@ -100,7 +125,7 @@ def run(query: store.Query, media_type: str | store.Formats, **options) -> tuple
 
 @bp.errorhandler(TooManyQueries)
 def too_many(error: TooManyQueries) -> Response:
-    response = Response(error.message + "\n", status=429, mimetype="text/plain")
+    response = Response(error.message + "\n", status=status(error), mimetype="text/plain")
     response.headers["Retry-After"] = str(error.retry_after)
     return response
 
@@ -160,7 +185,7 @@ def _negotiate(formats: tuple[negotiation.Format, ...], params: MultiDict) -> st
     return chosen
 
 
-def _service_description(backend) -> Response:
+def _service_description(backend: store.Backend) -> Response:
     media_type = _negotiate(negotiation.GRAPHS, request.args)
     graph = description.describe(urls.sparql(external=True), backend.graphs())
     return Response(description.serialize(graph, media_type), mimetype=media_type)

@@ -24,7 +24,7 @@ _KEY = "akgraph"
 class State:
     """What every request of one app shares."""
 
-    backend: store.LocalStore | store.RemoteStore
+    backend: store.Backend
     limits: store.Limits
     fairness: Fairness
     data: Data
@@ -64,6 +64,6 @@ def data() -> Data:
     return current().data
 
 
-def backend() -> store.LocalStore | store.RemoteStore:
+def backend() -> store.Backend:
     """The store that answers queries."""
     return current().backend

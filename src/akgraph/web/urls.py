@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import url_for
 
+from akgraph.web import negotiation
+
 
 def sparql(external: bool = False, **params: str) -> str:
     """The SPARQL endpoint, optionally with query parameters (``query=...``)."""
@@ -13,33 +15,31 @@ def sparql(external: bool = False, **params: str) -> str:
 
 
 def home(external: bool = False) -> str:
-    return url_for("pages.home", _external=external)
+    return url_for("browse.home", _external=external)
 
 
 def doc(iri: str, suffix: str | None = None, external: bool = False, **params: str) -> str:
     """The document about ``iri``; ``suffix`` (``.ttl``, ``.jsonld``...) picks a format."""
-    return url_for("pages.document", urn=iri + (suffix or ""), _external=external, **params)
+    return url_for("documents.document", urn=iri + (suffix or ""), _external=external, **params)
 
 
 def identifier(iri: str, external: bool = False) -> str:
     """The ``/id/`` address of ``iri`` (answers 303 to its document)."""
-    return url_for("pages.identifier", urn=iri, _external=external)
+    return url_for("documents.identifier", urn=iri, _external=external)
 
 
 def media_type(suffix: str) -> str:
     """The media type of a document suffix."""
-    from akgraph.web.pages import SUFFIXES
-
-    return SUFFIXES[suffix]
+    return negotiation.SUFFIXES[suffix]
 
 
 def resolve(urn: str | None = None) -> str:
-    return url_for("pages.resolve", **_given(urn=urn))
+    return url_for("documents.resolve", **_given(urn=urn))
 
 
 def listing(kind: str, external: bool = False, **params) -> str:
     """A list page (``maatregelen``, ``vereisten``, ``hulpmiddelen``) with facet values."""
-    return url_for("pages.listing", kind=kind, _external=external, **params)
+    return url_for("browse.listing", kind=kind, _external=external, **params)
 
 
 def applicability(fmt: str | None = None, external: bool = False, **params) -> str:
@@ -51,37 +51,37 @@ def applicability(fmt: str | None = None, external: bool = False, **params) -> s
 
 
 def search(q: str | None = None) -> str:
-    return url_for("pages.search", **_given(q=q))
+    return url_for("browse.search", **_given(q=q))
 
 
 def query(external: bool = False, **params: str) -> str:
     """The query page, optionally with a query filled in."""
-    return url_for("pages.query_page", _external=external, **params)
+    return url_for("query_pages.query_page", _external=external, **params)
 
 
 def named_queries() -> str:
-    return url_for("pages.named_queries")
+    return url_for("query_pages.named_queries")
 
 
 def named_query(name: str, external: bool = False, **params: str) -> str:
-    return url_for("pages.named_query", name=name, _external=external, **params)
+    return url_for("query_pages.named_query", name=name, _external=external, **params)
 
 
 def about(external: bool = False) -> str:
-    return url_for("pages.about", _external=external)
+    return url_for("dataset.about", _external=external)
 
 
 def accessibility() -> str:
-    return url_for("pages.accessibility")
+    return url_for("dataset.accessibility")
 
 
 def void(external: bool = False, **params: str) -> str:
-    return url_for("pages.void", _external=external, **params)
+    return url_for("dataset.void", _external=external, **params)
 
 
 def dump(extension: str, external: bool = False) -> str:
     """A download of the whole graph (``ttl``, ``nt``, ``nq``, ``trig``, ``jsonld``, ``rdf``)."""
-    return url_for("pages.dump", extension=extension, _external=external)
+    return url_for("dataset.dump", extension=extension, _external=external)
 
 
 def ontology(suffix: str | None = None, external: bool = False) -> str:
@@ -97,16 +97,16 @@ def context(external: bool = False) -> str:
 
 
 def validation() -> str:
-    return url_for("pages.validation")
+    return url_for("dataset.validation")
 
 
 def static(filename: str) -> str:
-    return url_for("pages.static", filename=filename)
+    return url_for("site.static", filename=filename)
 
 
 def releases(external: bool = False, **params: str) -> str:
     """The list of the releases held here (``format=json``: as data)."""
-    return url_for("pages.releases", _external=external, **params)
+    return url_for("dataset.releases", _external=external, **params)
 
 
 def diff(
@@ -114,7 +114,7 @@ def diff(
 ) -> str:
     """The changes between two releases."""
     given: dict[str, Any] = {"from": old, "to": new} if old and new else {}
-    return url_for("pages.release_diff", _external=external, **given | params)
+    return url_for("dataset.release_diff", _external=external, **given | params)
 
 
 def feed(external: bool = False) -> str:

@@ -1,7 +1,7 @@
 """Cheap lexical facts about a SPARQL text, for the web process (which never parses SPARQL).
 
 The query itself is parsed and evaluated only by oxigraph, in a sandboxed worker
-(:mod:`akgraph.store`). What is read here decides only which clear error to answer early
+(:mod:`akgraph.store.worker`). What is read here decides only which clear error to answer early
 (read-only, SERVICE, empty) and whether the query names its own dataset (``FROM``). The
 scanner errs on the side of seeing a keyword: comments end at any line or page break, and
 keywords are looked for in the text both as written and with ``\\u``/``\\U`` escapes decoded

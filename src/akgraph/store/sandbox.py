@@ -44,7 +44,7 @@ def isolate_network() -> str | None:
     return "unshare(CLONE_NEWNET) failed: " + "; ".join(reasons)
 
 
-_PROBE = "from akgraph.sandbox import isolate_network as i; import sys; sys.exit(i() or 0)"
+_PROBE = "from akgraph.store.sandbox import isolate_network as i; import sys; sys.exit(i() or 0)"
 
 
 @cache
