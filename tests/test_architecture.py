@@ -75,3 +75,17 @@ def test_no_module_imports_itself_through_others():
                 seen.add(module)
                 todo.extend(graph.get(module, ()))
     assert cycles == []
+
+
+def test_the_command_line_starts_without_the_web_app_or_rdf():
+    """Regression: cli.py imported akgraph.web at the top (for web.state), so every command,
+    ``akgraph --help`` and ``akgraph build`` too, loaded Flask and rdflib first (0.37 s)."""
+    code = (
+        "import sys\nimport akgraph.cli\n"
+        "print(sorted(m for m in ('flask', 'rdflib', 'pyoxigraph', 'akgraph.web') "
+        "if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"

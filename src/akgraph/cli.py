@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from akgraph import querycli
 from akgraph.problems import Problem, Severity, SourceError
-from akgraph.web import state
 
 if TYPE_CHECKING:  # imported where used: ``akgraph --help`` need not load rdflib
     from akgraph.graph import Build, Releases
@@ -185,7 +184,7 @@ def _add_serve_and_publish(commands) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from akgraph.web import create_app
+    from akgraph.web import create_app, state
 
     source = args.source[0] if len(args.source) == 1 else (args.source or None)
     given = {
