@@ -52,7 +52,7 @@ class Entry:
 
     @property
     def release(self) -> Release:
-        return Release(tag=self.tag, commit=self.commit, date=self.date, origin="git")
+        return Release(tag=self.tag, commit=self.commit, date=self.date)
 
     def to_bytes(self, key: str) -> bytes:
         """The entry as stored: a header line, a checksum line, the facts (JSON), the data."""

@@ -58,7 +58,7 @@ class Tagged:
 
     @property
     def release(self) -> Release:
-        return Release(tag=self.names[0], commit=self.commit, date=self.date, origin="git")
+        return Release(tag=self.names[0], commit=self.commit, date=self.date)
 
     @property
     def aliases(self) -> tuple[str, ...]:

@@ -51,7 +51,6 @@ class Release:
     tag: str
     commit: str | None = None
     date: str | None = None
-    origin: str = "SOURCE"
 
 
 #: The kind of a Markdown file of ``docs/`` that is no item and no list value: a plain page.
@@ -563,7 +562,7 @@ def read_release(base: Path, problems: list[Problem]) -> Release:
             "no SOURCE file and not a git checkout: release recorded as 'unknown'",
         )
     )
-    return Release(tag="unknown", origin="none")
+    return Release(tag="unknown")
 
 
 def _git_release(base: Path) -> Release | None:
@@ -584,7 +583,7 @@ def _git_release(base: Path) -> Release | None:
         return None
     tag = git("describe", "--tags", "--exact-match") or git("describe", "--tags", "--always")
     date = git("log", "-1", "--format=%cs")
-    return Release(tag=tag or commit[:12], commit=commit, date=date, origin="git")
+    return Release(tag=tag or commit[:12], commit=commit, date=date)
 
 
 #: The framework's published site, where mkdocs.yml names none.
