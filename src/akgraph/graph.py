@@ -524,15 +524,11 @@ def fill_store(store: pyoxigraph.Store, source: Loadable) -> None:
     pyoxigraph (JSON-LD by rdflib, for its context)."""
     built = _built(source)
     if isinstance(built, Path):
-        if built.suffix.lower() in (".jsonld", ".json"):
+        fmt = format_for(built)  # the extensions :func:`serialize` writes and :func:`load` reads
+        if fmt not in OXIGRAPH_FORMATS:
             built = load(built)
         else:
-            try:
-                rdf_format = pyoxigraph.RdfFormat.from_extension(built.suffix.lstrip(".").lower())
-            except ValueError:
-                rdf_format = None
-            if rdf_format is None:
-                raise ValueError(f"{built}: unknown graph file extension {built.suffix!r}")
+            rdf_format = OXIGRAPH_FORMATS[fmt]
             try:
                 store.bulk_load(path=str(built), format=rdf_format)
             except SyntaxError as exc:
