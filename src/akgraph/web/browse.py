@@ -12,7 +12,8 @@ from akgraph import fields, iris, registry_labels, store
 from akgraph.web import exports, urls
 from akgraph.web.data import FACETS, KINDS
 from akgraph.web.negotiation import HTML
-from akgraph.web.site import data, natural, unavailable
+from akgraph.web.site import natural, unavailable
+from akgraph.web.state import data
 
 bp = Blueprint("browse", __name__)
 bp.register_error_handler(store.QueryError, unavailable)

@@ -12,7 +12,8 @@ from akgraph import store
 from akgraph.iris import AK
 from akgraph.web import description, negotiation, urls
 from akgraph.web.negotiation import HTML
-from akgraph.web.site import conditional, data, unavailable
+from akgraph.web.site import conditional, unavailable
+from akgraph.web.state import data
 from akgraph.web.void import describe as void_description
 
 bp = Blueprint("dataset", __name__)

@@ -24,13 +24,8 @@ from akgraph.web import i18n, negotiation, urls
 from akgraph.web.data import Resource, Term
 from akgraph.web.negotiation import DOCUMENT, HTML, SUFFIXES
 from akgraph.web.render import to_html
-from akgraph.web.site import (
-    conditional,
-    data,
-    natural,
-    predicate_label,
-    unavailable,
-)
+from akgraph.web.site import conditional, natural, predicate_label, unavailable
+from akgraph.web.state import data
 
 bp = Blueprint("documents", __name__)
 bp.register_error_handler(store.QueryError, unavailable)

@@ -21,8 +21,8 @@ from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from akgraph import iris
 from akgraph.iris import AK
-from akgraph.web import negotiation, state, urls
-from akgraph.web.data import Data
+from akgraph.web import negotiation, urls
+from akgraph.web.state import data
 
 LDES = Namespace("https://w3id.org/ldes#")
 TREE = Namespace("https://w3id.org/tree#")
@@ -47,10 +47,6 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
 
 bp = Blueprint("feed", __name__)
-
-
-def data() -> Data:
-    return state.data()
 
 
 def dated_releases() -> list[dict[str, str]]:

@@ -13,9 +13,9 @@ from markupsafe import Markup
 from rdflib.namespace import DCTERMS, FOAF, RDFS, SKOS
 
 from akgraph import store
-from akgraph.web import exports, i18n, state, urls
-from akgraph.web.data import Data
+from akgraph.web import exports, i18n, urls
 from akgraph.web.negotiation import HTML
+from akgraph.web.state import data
 
 bp = Blueprint(
     "site",
@@ -52,10 +52,6 @@ EXTERNAL_LABELS = {
     "http://data.europa.eu/eli/ontology#number": _l("nummer"),
     "http://data.europa.eu/eli/ontology#id_local": _l("identificatie"),
 }
-
-
-def data() -> Data:
-    return state.data()
 
 
 def unavailable(error: store.QueryError) -> Response:
