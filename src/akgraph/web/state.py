@@ -35,7 +35,11 @@ class State:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def registry(self, tag: str | None) -> Registry:
-        """The registry view of release ``tag`` (None: the newest), made once per app."""
+        """The registry view of release ``tag`` (None: the newest), made once per app; only
+        its making takes the lock, so requests for views already made never wait on one."""
+        found = self._registries.get(tag)
+        if found is not None:
+            return found
         with self._lock:
             if tag not in self._registries:
                 from akgraph.web.registry import Registry
